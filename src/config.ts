@@ -1,0 +1,185 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { CasebridgeError } from './errors.ts';
+
+/** Names of the detection feeds that `ingest` and `POST /feeds/<feed>` accept. */
+export const feedNames = ['incydr', 'exabeam', 'purview', 'webhook'] as const;
+export type FeedName = (typeof feedNames)[number];
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value));
+
+const envSchema = z.object({
+  DATABASE_URL: optionalString,
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CASEBRIDGE_DATA_DIR: z.string().default('./.casebridge'),
+  CASEBRIDGE_CONFIG: optionalString,
+  FEED_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(5 * 1024 * 1024),
+  FEED_SECRET_INCYDR: optionalString,
+  FEED_SECRET_EXABEAM: optionalString,
+  FEED_SECRET_PURVIEW: optionalString,
+  FEED_SECRET_WEBHOOK: optionalString,
+  SLACK_BOT_TOKEN: optionalString,
+  SLACK_SIGNING_SECRET: optionalString,
+  SLACK_APP_TOKEN: optionalString,
+  SLACK_API_URL: optionalString,
+  TEAMS_CLIENT_ID: optionalString,
+  TEAMS_CLIENT_SECRET: optionalString,
+  TEAMS_TENANT_ID: optionalString,
+  TEAMS_ALLOW_UNAUTHENTICATED: optionalString,
+  SCIM_TOKEN: optionalString,
+  CONSOLE_TOKEN: optionalString,
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+const personSchema = z.object({
+  email: z.string().email(),
+  name: z.string().min(1),
+  manager: z.string().email().optional(),
+  department: z.string().optional(),
+  employeeNumber: z.string().optional(),
+  locale: z.string().optional(),
+  /** Ids that detection tools use for this person: Exabeam user names, Incydr actor ids, Entra object ids. */
+  ids: z.array(z.string().min(1)).default([]),
+});
+
+export type PersonInput = z.infer<typeof personSchema>;
+
+const configFileSchema = z.strictObject({
+  directory: z
+    .strictObject({
+      /** A YAML file with a `people:` list, relative to the configuration file. */
+      file: z.string().optional(),
+      people: z.array(personSchema).default([]),
+    })
+    .default({ people: [] }),
+  roles: z
+    .strictObject({
+      security: z.array(z.string().email()).default([]),
+      hr: z.array(z.string().email()).default([]),
+      legal: z.array(z.string().email()).default([]),
+    })
+    .default({ security: [], hr: [], legal: [] }),
+  intake: z
+    .strictObject({
+      /** A signal that arrives this soon after the subject's case closed reopens it; later ones open a new case. */
+      reopenWindowHours: z.number().min(0).default(72),
+    })
+    .default({ reopenWindowHours: 72 }),
+  routing: z.record(z.string(), z.unknown()).default({}),
+});
+
+export type FileConfig = z.infer<typeof configFileSchema>;
+
+export interface Config {
+  env: Env;
+  /** Absolute path of the configuration file, or null when the built-in defaults are in use. */
+  configPath: string | null;
+  file: FileConfig;
+  people: PersonInput[];
+}
+
+/** Parses the environment; fails naming each invalid variable. */
+export function parseEnv(env: NodeJS.ProcessEnv): Env {
+  const result = envSchema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues
+      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+      .join('; ');
+    throw new CasebridgeError(
+      'CONFIG_INVALID',
+      `Invalid environment variable (${problems}). Fix the variable in the environment.`,
+    );
+  }
+  return result.data;
+}
+
+/**
+ * Loads the environment and the YAML configuration. `CASEBRIDGE_CONFIG` names the file; without
+ * it `./casebridge.yaml` is read when present, and the built-in defaults apply otherwise.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config {
+  const parsedEnv = parseEnv(env);
+  const explicit = parsedEnv.CASEBRIDGE_CONFIG;
+  const configPath = path.resolve(cwd, explicit ?? 'casebridge.yaml');
+
+  if (!existsSync(configPath)) {
+    if (explicit !== undefined) {
+      throw new CasebridgeError(
+        'CONFIG_INVALID',
+        `Configuration file ${configPath} (from CASEBRIDGE_CONFIG) was not found. Set CASEBRIDGE_CONFIG to an existing file or unset it to use the defaults.`,
+      );
+    }
+    const file = configFileSchema.parse({});
+    return { env: parsedEnv, configPath: null, file, people: [] };
+  }
+
+  const file = parseConfigFile(configPath);
+  const people = [...file.directory.people];
+  if (file.directory.file !== undefined) {
+    const directoryPath = path.resolve(path.dirname(configPath), file.directory.file);
+    people.push(...readDirectoryFile(directoryPath));
+  }
+  return { env: parsedEnv, configPath, file, people };
+}
+
+function parseConfigFile(configPath: string): FileConfig {
+  const document = readYaml(configPath);
+  const result = configFileSchema.safeParse(document ?? {});
+  if (!result.success) {
+    throw new CasebridgeError(
+      'CONFIG_INVALID',
+      `Invalid configuration in ${configPath}:\n${z.prettifyError(result.error)}\nSee examples/casebridge.yaml for every key.`,
+    );
+  }
+  return result.data;
+}
+
+function readDirectoryFile(directoryPath: string): PersonInput[] {
+  if (!existsSync(directoryPath)) {
+    throw new CasebridgeError(
+      'CONFIG_INVALID',
+      `Directory file ${directoryPath} (directory.file in the configuration) was not found.`,
+    );
+  }
+  const result = z
+    .strictObject({ people: z.array(personSchema) })
+    .safeParse(readYaml(directoryPath));
+  if (!result.success) {
+    throw new CasebridgeError(
+      'CONFIG_INVALID',
+      `Invalid directory file ${directoryPath}:\n${z.prettifyError(result.error)}`,
+    );
+  }
+  return result.data.people;
+}
+
+function readYaml(filePath: string): unknown {
+  try {
+    return parseYaml(readFileSync(filePath, 'utf8'));
+  } catch (error) {
+    throw new CasebridgeError(
+      'CONFIG_INVALID',
+      `Could not read ${filePath} as YAML: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+}
+
+/** Returns the secret configured for a feed endpoint, if any. */
+export function feedSecret(env: Env, feed: FeedName): string | undefined {
+  const key = `FEED_SECRET_${feed.toUpperCase()}` as keyof Env;
+  const value = env[key];
+  return typeof value === 'string' ? value : undefined;
+}

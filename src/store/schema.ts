@@ -1,0 +1,190 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  real,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const timestamps = {
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+};
+
+/** People of the directory: employees who may be subjects, managers or deciders. */
+export const people = pgTable(
+  'people',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    email: text('email').notNull(),
+    name: text('name').notNull(),
+    managerEmail: text('manager_email'),
+    department: text('department'),
+    employeeNumber: text('employee_number'),
+    locale: text('locale'),
+    /** Lower-cased ids that detection tools use for the person (user names, actor ids). */
+    externalIds: text('external_ids').array().notNull().default(sql`'{}'::text[]`),
+    ...timestamps,
+  },
+  (table) => [
+    uniqueIndex('people_email_key').on(sql`lower(${table.email})`),
+    index('people_external_ids_idx').using('gin', table.externalIds),
+  ],
+);
+
+/** Roles granted by the configuration: security, hr, legal. */
+export const roleGrants = pgTable(
+  'role_grants',
+  {
+    email: text('email').notNull(),
+    role: text('role').notNull(),
+    ...timestamps,
+  },
+  (table) => [primaryKey({ columns: [table.email, table.role] })],
+);
+
+/**
+ * Cases. `state`, `priority` and `closed_at` mirror the machine snapshot so that they can be
+ * queried; only the transition path writes them, in the same statement as the snapshot.
+ */
+export const cases = pgTable(
+  'cases',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    number: bigserial('number', { mode: 'number' }).notNull(),
+    key: text('key').notNull().generatedAlwaysAs(sql`'CB-' || lpad(number::text, 4, '0')`),
+    /** `person:<uuid>` for a subject in the directory, `email:<address>` or `id:<id>` otherwise. */
+    subjectKey: text('subject_key').notNull(),
+    subjectPersonId: uuid('subject_person_id').references(() => people.id),
+    subjectEmail: text('subject_email'),
+    state: text('state').notNull(),
+    priority: text('priority').notNull(),
+    version: integer('version').notNull().default(1),
+    machineVersion: integer('machine_version').notNull(),
+    snapshot: jsonb('snapshot').notNull(),
+    openedAt: timestamp('opened_at', { withTimezone: true }).notNull(),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+    ...timestamps,
+  },
+  (table) => [
+    uniqueIndex('cases_key_key').on(table.key),
+    // A subject has at most one open case; the index enforces it under concurrent intake.
+    uniqueIndex('cases_one_open_per_subject')
+      .on(table.subjectKey)
+      .where(sql`${table.state} <> 'closed'`),
+    index('cases_state_idx').on(table.state),
+    index('cases_subject_idx').on(table.subjectKey, table.closedAt),
+  ],
+);
+
+/** Normalised detection signals. One row per version of a source record. */
+export const signals = pgTable(
+  'signals',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    source: text('source').notNull(),
+    externalId: text('external_id').notNull(),
+    /** SHA-256 of the record's canonical JSON: the same record again is a duplicate. */
+    contentHash: text('content_hash').notNull(),
+    version: integer('version').notNull(),
+    kind: text('kind').notNull(),
+    caseId: uuid('case_id')
+      .notNull()
+      .references(() => cases.id),
+    subjectKey: text('subject_key').notNull(),
+    observedAt: timestamp('observed_at', { withTimezone: true }).notNull(),
+    severity: text('severity').notNull(),
+    riskScore: real('risk_score'),
+    title: text('title').notNull(),
+    signal: jsonb('signal').notNull(),
+    raw: jsonb('raw').notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    uniqueIndex('signals_source_record_version_key').on(
+      table.source,
+      table.externalId,
+      table.contentHash,
+    ),
+    index('signals_case_idx').on(table.caseId),
+  ],
+);
+
+/**
+ * Append-only audit events, SHA-256 hash-chained per stream (a case id, or a name such as
+ * `directory`). `content_digest` is the hash of the event's content, so that a later redaction
+ * can replace the content and keep the chain verifiable.
+ */
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    stream: text('stream').notNull(),
+    seq: integer('seq').notNull(),
+    caseId: uuid('case_id'),
+    type: text('type').notNull(),
+    outcome: text('outcome').notNull(),
+    actor: text('actor').notNull(),
+    actorRole: text('actor_role'),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    fromState: text('from_state'),
+    toState: text('to_state'),
+    reason: text('reason'),
+    data: jsonb('data').notNull(),
+    contentDigest: text('content_digest').notNull(),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+    redacted: boolean('redacted').notNull().default(false),
+  },
+  (table) => [
+    uniqueIndex('audit_events_stream_seq_key').on(table.stream, table.seq),
+    index('audit_events_case_idx').on(table.caseId),
+  ],
+);
+
+/** The newest event of each audit stream; locked while appending so that a stream stays a chain. */
+export const auditHeads = pgTable('audit_heads', {
+  stream: text('stream').primaryKey(),
+  seq: integer('seq').notNull(),
+  hash: text('hash').notNull(),
+});
+
+/** Durable SLA timers. A scheduler fires due rows; leaving a state cancels its rows. */
+export const timers = pgTable(
+  'timers',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    caseId: uuid('case_id')
+      .notNull()
+      .references(() => cases.id),
+    state: text('state').notNull(),
+    kind: text('kind').notNull(),
+    dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
+    status: text('status').notNull().default('pending'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    firedAt: timestamp('fired_at', { withTimezone: true }),
+  },
+  (table) => [
+    index('timers_due_idx').on(table.dueAt).where(sql`${table.status} = 'pending'`),
+    index('timers_case_idx').on(table.caseId),
+  ],
+);
+
+/** Webhook ids already processed per feed, so that a replayed delivery is rejected. */
+export const webhookReceipts = pgTable(
+  'webhook_receipts',
+  {
+    feed: text('feed').notNull(),
+    webhookId: text('webhook_id').notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.feed, table.webhookId] })],
+);

@@ -1,0 +1,114 @@
+import { z } from 'zod';
+
+/** Roles granted by the configuration. The subject's manager is a relation, not a role. */
+export const roles = ['security', 'hr', 'legal'] as const;
+export type Role = (typeof roles)[number];
+
+export const caseStates = [
+  'triage',
+  'hr_review',
+  'conversation',
+  'manager_notice',
+  'follow_up',
+  'legal_review',
+  'action',
+  'closed',
+] as const;
+export type CaseState = (typeof caseStates)[number];
+
+export const priorities = ['low', 'medium', 'high', 'critical'] as const;
+export type Priority = (typeof priorities)[number];
+
+export const dismissOutcomes = ['false_positive', 'benign', 'no_action'] as const;
+export const hrResponses = [
+  'corrective_conversation',
+  'involve_manager',
+  'serious_action',
+] as const;
+export type HrResponse = (typeof hrResponses)[number];
+/** Serious actions HR may propose; Legal approves them before they are taken. */
+export const seriousActions = [
+  'written_warning',
+  'access_revocation',
+  'suspension',
+  'termination',
+  'law_enforcement_referral',
+] as const;
+export type SeriousAction = (typeof seriousActions)[number];
+export const followUpOutcomes = ['resolved', 'no_further_action'] as const;
+
+/** How a closed case ended. */
+export const caseOutcomes = [
+  ...dismissOutcomes,
+  'coached',
+  ...followUpOutcomes,
+  'serious_action',
+] as const;
+export type CaseOutcome = (typeof caseOutcomes)[number];
+
+const email = z.string().trim().toLowerCase().pipe(z.email());
+const text = z.string().trim().min(1, 'must not be empty').max(4000);
+
+/** Who sends an event: a person with their roles, or a component of the bot itself. */
+export const actorSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('person'), email, roles: z.array(z.enum(roles)) }),
+  z.object({ kind: z.literal('system'), name: z.enum(['intake', 'scheduler']) }),
+]);
+export type Actor = z.infer<typeof actorSchema>;
+
+const base = { actor: actorSchema, at: z.iso.datetime({ offset: true }) };
+
+/** Every event of the case machine, validated at the edges (CLI, HTTP, chat) before it is sent. */
+export const caseEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ASSIGN'), ...base, assignee: email }),
+  z.object({ type: z.literal('NOTE'), ...base, text }),
+  z.object({ type: z.literal('DISMISS'), ...base, outcome: z.enum(dismissOutcomes), reason: text }),
+  z.object({ type: z.literal('ESCALATE'), ...base, summary: text }),
+  z.object({
+    type: z.literal('CHOOSE_RESPONSE'),
+    ...base,
+    response: z.enum(hrResponses),
+    /** Required when `response` is `serious_action`. */
+    proposedAction: z.enum(seriousActions).optional(),
+    reason: text.optional(),
+  }),
+  z.object({ type: z.literal('RETURN_TO_SECURITY'), ...base, question: text }),
+  z.object({ type: z.literal('RECORD_CONVERSATION'), ...base, notes: text }),
+  z.object({ type: z.literal('ACKNOWLEDGE'), ...base }),
+  z.object({
+    type: z.literal('CLOSE'),
+    ...base,
+    outcome: z.enum(followUpOutcomes),
+    reason: text.optional(),
+  }),
+  z.object({ type: z.literal('APPROVE'), ...base, reason: text.optional() }),
+  z.object({ type: z.literal('REJECT'), ...base, reason: text }),
+  z.object({ type: z.literal('RECORD_ACTION'), ...base, notes: text }),
+  z.object({ type: z.literal('REOPEN'), ...base, reason: text }),
+  z.object({
+    type: z.literal('SIGNAL_ADDED'),
+    ...base,
+    signalId: z.string().min(1),
+    priority: z.enum(priorities),
+  }),
+  z.object({ type: z.literal('LEGAL_HOLD'), ...base, hold: z.boolean(), reason: text }),
+  z.object({ type: z.literal('SLA_REMIND'), ...base, state: z.enum(caseStates) }),
+  z.object({ type: z.literal('SLA_ESCALATE'), ...base, state: z.enum(caseStates) }),
+]);
+export type CaseEvent = z.infer<typeof caseEventSchema>;
+export type CaseEventType = CaseEvent['type'];
+export const caseEventTypes = caseEventSchema.options.map((option) => option.shape.type.value);
+
+/** Input of a new case: who it is about and how urgent it is. */
+export interface CaseInput {
+  caseId: string;
+  subject: {
+    key: string;
+    email: string | null;
+    managerEmail: string | null;
+    /** False when the subject is not in the directory. */
+    resolved: boolean;
+  };
+  priority: Priority;
+  openedAt: string;
+}
