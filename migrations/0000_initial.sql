@@ -108,7 +108,7 @@ CREATE UNIQUE INDEX "cases_key_key" ON "cases" USING btree ("key");--> statement
 CREATE UNIQUE INDEX "cases_one_open_per_subject" ON "cases" USING btree ("subject_key") WHERE "cases"."state" <> 'closed';--> statement-breakpoint
 CREATE INDEX "cases_state_idx" ON "cases" USING btree ("state");--> statement-breakpoint
 CREATE INDEX "cases_subject_idx" ON "cases" USING btree ("subject_key","closed_at");--> statement-breakpoint
-CREATE UNIQUE INDEX "people_email_key" ON "people" USING btree (lower("email"));--> statement-breakpoint
+CREATE UNIQUE INDEX "people_email_key" ON "people" USING btree ("email");--> statement-breakpoint
 CREATE INDEX "people_external_ids_idx" ON "people" USING gin ("external_ids");--> statement-breakpoint
 CREATE UNIQUE INDEX "signals_source_record_version_key" ON "signals" USING btree ("source","external_id","content_hash");--> statement-breakpoint
 CREATE INDEX "signals_case_idx" ON "signals" USING btree ("case_id");--> statement-breakpoint

@@ -107,12 +107,17 @@ export function parseEnv(env: NodeJS.ProcessEnv): Env {
 
 /**
  * Loads the environment and the YAML configuration. `CASEBRIDGE_CONFIG` names the file; without
- * it `./casebridge.yaml` is read when present, and the built-in defaults apply otherwise.
+ * it `defaultConfigPath` (`./casebridge.yaml`) is read when present, and the built-in defaults
+ * apply otherwise.
  */
-export function loadConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): Config {
+export function loadConfig(
+  env: NodeJS.ProcessEnv,
+  cwd = process.cwd(),
+  defaultConfigPath = 'casebridge.yaml',
+): Config {
   const parsedEnv = parseEnv(env);
   const explicit = parsedEnv.CASEBRIDGE_CONFIG;
-  const configPath = path.resolve(cwd, explicit ?? 'casebridge.yaml');
+  const configPath = path.resolve(cwd, explicit ?? defaultConfigPath);
 
   if (!existsSync(configPath)) {
     if (explicit !== undefined) {

@@ -9,6 +9,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { CasebridgeError, isCasebridgeError } from '../errors.ts';
 import * as schema from './schema.ts';
 
 export { schema };
@@ -131,3 +132,44 @@ export function sqlState(error: unknown): string | undefined {
 }
 
 export const UNIQUE_VIOLATION = '23505';
+
+/** SQLSTATE classes and Node error codes that mean the server is unreachable or going away. */
+const connectionFailure = /^(08|57P0[1-3]|53300)/;
+const connectionErrorCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECT_TIMEOUT',
+  'CONNECTION_DESTROYED',
+]);
+
+/** Tells whether an error means the database could not be reached, as opposed to a failed query. */
+export function isConnectionError(error: unknown): boolean {
+  const state = sqlState(error);
+  if (state !== undefined && connectionFailure.test(state)) return true;
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current !== null && typeof current === 'object'; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && connectionErrorCodes.has(code)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
+ * Turns a connection failure into DATABASE_UNAVAILABLE, which callers may retry, and returns any
+ * other error unchanged. The driver's message is not kept: it can contain query parameters.
+ */
+export function asDatabaseUnavailable(error: unknown): unknown {
+  if (isCasebridgeError(error) || !isConnectionError(error)) return error;
+  return new CasebridgeError(
+    'DATABASE_UNAVAILABLE',
+    'The database could not be reached; try again.',
+    {
+      cause: error,
+    },
+  );
+}

@@ -24,6 +24,7 @@ export const people = pgTable(
   'people',
   {
     id: uuid('id').primaryKey().defaultRandom(),
+    /** Lower-cased, so that a plain unique index and equality match addresses in any case. */
     email: text('email').notNull(),
     name: text('name').notNull(),
     managerEmail: text('manager_email'),
@@ -35,7 +36,7 @@ export const people = pgTable(
     ...timestamps,
   },
   (table) => [
-    uniqueIndex('people_email_key').on(sql`lower(${table.email})`),
+    uniqueIndex('people_email_key').on(table.email),
     index('people_external_ids_idx').using('gin', table.externalIds),
   ],
 );

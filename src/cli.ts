@@ -1,0 +1,162 @@
+import { Command, CommanderError, Option } from 'commander';
+import { caseStates } from '../workflows/case-events.ts';
+import {
+  runAuditVerify,
+  runCasesAct,
+  runCasesList,
+  runCasesShow,
+  runIngest,
+  runMigrate,
+} from './cli/commands.ts';
+import { createOutput, EXIT_USAGE, reportError } from './cli/output.ts';
+import { runDemo, runServe } from './cli/serve.ts';
+import { feedNames } from './config.ts';
+import { type AppDeps, bootstrap } from './main.ts';
+
+type Runner = (deps: AppDeps, json: boolean) => Promise<number>;
+
+/** Runs one command with the shared dependencies and turns its outcome into an exit code. */
+async function execute(json: boolean, run: Runner): Promise<void> {
+  let deps: AppDeps | undefined;
+  try {
+    deps = await bootstrap();
+    process.exitCode = await run(deps, json);
+  } catch (error) {
+    process.exitCode = reportError(error, json);
+  } finally {
+    await deps?.close().catch(() => {});
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command('casebridge')
+    .description(
+      'Insider-risk case work in chat: detection feeds become cases that HR, managers and Legal decide.',
+    )
+    .showHelpAfterError()
+    .exitOverride();
+  const json = new Option('--json', 'print one JSON document on stdout (logs go to stderr)');
+
+  program
+    .command('serve')
+    .description('run the HTTP server on PORT (default 3000); applies migrations first')
+    .addOption(json)
+    .action((options: { json?: boolean }) => runServe(options.json === true));
+
+  program
+    .command('demo')
+    .description('load the example directory, ingest the sample detections once, and serve')
+    .addOption(json)
+    .action((options: { json?: boolean }) => runDemo(options.json === true));
+
+  program
+    .command('migrate')
+    .description('apply database migrations')
+    .addOption(json)
+    .action((options: { json?: boolean }) =>
+      execute(options.json === true, (deps, asJson) => runMigrate(deps, createOutput(asJson))),
+    );
+
+  program
+    .command('ingest')
+    .description(
+      'ingest detections from a file (JSON object, array, vendor page, or NDJSON), or - for stdin',
+    )
+    .addOption(
+      new Option('--feed <feed>', 'the source format').choices(feedNames).makeOptionMandatory(),
+    )
+    .argument('<file>', 'file to read, or - for standard input')
+    .addOption(json)
+    .action((file: string, options: { feed: string; json?: boolean }) =>
+      execute(options.json === true, (deps, asJson) =>
+        runIngest(deps, createOutput(asJson), options.feed, file),
+      ),
+    );
+
+  const cases = program.command('cases').description('list, show and act on cases');
+  cases
+    .command('list')
+    .description('list cases, oldest first')
+    .addOption(new Option('--state <state>', 'only cases in this state').choices(caseStates))
+    .addOption(json)
+    .action((options: { state?: string; json?: boolean }) =>
+      execute(options.json === true, (deps, asJson) =>
+        runCasesList(deps, createOutput(asJson), options.state),
+      ),
+    );
+  cases
+    .command('show')
+    .description('show a case: state, audiences, signals and the full audit timeline')
+    .argument('<case>', 'case key (CB-0001) or id')
+    .addOption(json)
+    .action((reference: string, options: { json?: boolean }) =>
+      execute(options.json === true, (deps, asJson) =>
+        runCasesShow(deps, createOutput(asJson), reference),
+      ),
+    );
+  cases
+    .command('act')
+    .description('send an event to a case as a person, with the same rules as chat')
+    .argument('<case>', 'case key (CB-0001) or id')
+    .argument(
+      '<event>',
+      'ASSIGN, NOTE, DISMISS, ESCALATE, CHOOSE_RESPONSE, RETURN_TO_SECURITY, RECORD_CONVERSATION, ACKNOWLEDGE, CLOSE, APPROVE, REJECT, RECORD_ACTION, REOPEN or LEGAL_HOLD',
+    )
+    .requiredOption(
+      '--as <email>',
+      'e-mail of the person acting; their roles come from the configuration',
+    )
+    .option('--reason <text>', 'the reason, summary, question or notes the event needs')
+    .option(
+      '--response <response>',
+      'CHOOSE_RESPONSE: corrective_conversation, involve_manager or serious_action',
+    )
+    .option(
+      '--action <action>',
+      'CHOOSE_RESPONSE serious_action: written_warning, access_revocation, suspension, termination or law_enforcement_referral',
+    )
+    .option(
+      '--outcome <outcome>',
+      'DISMISS: false_positive, benign or no_action; CLOSE: resolved or no_further_action',
+    )
+    .option('--assignee <email>', 'ASSIGN: the analyst who takes the case')
+    .option('--release', 'LEGAL_HOLD: release the hold instead of placing it')
+    .addOption(json)
+    .action(
+      (
+        reference: string,
+        eventType: string,
+        options: Record<string, string | boolean | undefined>,
+      ) =>
+        execute(options.json === true, (deps, asJson) =>
+          runCasesAct(deps, createOutput(asJson), reference, eventType, options as never),
+        ),
+    );
+
+  const audit = program.command('audit').description('the tamper-evident audit trail');
+  audit
+    .command('verify')
+    .description('check every hash chain; exits 1 and names the first broken event when it fails')
+    .addOption(json)
+    .action((options: { json?: boolean }) =>
+      execute(options.json === true, (deps, asJson) => runAuditVerify(deps, createOutput(asJson))),
+    );
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      const benign = ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(
+        error.code,
+      );
+      process.exitCode = benign ? 0 : EXIT_USAGE;
+      return;
+    }
+    throw error;
+  }
+}

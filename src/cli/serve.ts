@@ -1,0 +1,128 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { listCases } from '../cases/list-cases.ts';
+import { type FeedName, feedNames } from '../config.ts';
+import { createMetrics } from '../http/metrics.ts';
+import { buildServer } from '../http/server.ts';
+import { type IngestSummary, ingestFeed } from '../intake/ingest-feed.ts';
+import { type AppDeps, bootstrap } from '../main.ts';
+import { prepareStore } from './commands.ts';
+import { createOutput, reportError } from './output.ts';
+
+const examplesFolder = fileURLToPath(new URL('../../examples', import.meta.url));
+
+/** Starts the HTTP server and keeps it running until SIGINT or SIGTERM. */
+async function startServer(deps: AppDeps): Promise<string> {
+  const metrics = createMetrics();
+  const intakeDeps = {
+    db: deps.store.db,
+    logger: deps.logger,
+    reopenWindowHours: deps.config.file.intake.reopenWindowHours,
+    onSignal: (feed: FeedName, result: string) => metrics.signalsIngested.inc({ feed, result }),
+  };
+  const server = await buildServer({
+    config: deps.config,
+    store: deps.store,
+    logger: deps.logger,
+    metrics,
+    ingestFeed: (input) => ingestFeed(intakeDeps, input),
+  });
+  const url = await server.listen({ host: deps.config.env.HOST, port: deps.config.env.PORT });
+
+  const stop = async (signal: string) => {
+    deps.logger.info({ signal }, 'stopping');
+    await server.close();
+    await deps.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  deps.logger.info({ url, store: deps.store.kind }, 'casebridge serving');
+  return url;
+}
+
+export async function runServe(json: boolean): Promise<void> {
+  try {
+    const deps = await bootstrap();
+    await prepareStore(deps);
+    const url = await startServer(deps);
+    createOutput(json).result({ url }, () => `Casebridge is serving on ${url}`);
+  } catch (error) {
+    process.exitCode = reportError(error, json);
+  }
+}
+
+/** Returns the feed a sample file belongs to, from its name: `incydr-sessions.json` → incydr. */
+function feedOfSample(file: string): FeedName | null {
+  const prefix = file.split(/[-.]/)[0] as FeedName;
+  return feedNames.includes(prefix) ? prefix : null;
+}
+
+/**
+ * Runs the demo: the example configuration and directory, the bundled sample detections ingested
+ * once (a second run finds them duplicates), and the server.
+ */
+export async function runDemo(json: boolean): Promise<void> {
+  try {
+    const deps = await bootstrap(process.env, {
+      defaultConfigPath: path.join(examplesFolder, 'casebridge.yaml'),
+    });
+    await prepareStore(deps);
+
+    const samplesFolder = path.join(examplesFolder, 'detections');
+    const ingested: Array<{ file: string; feed: FeedName } & IngestSummary> = [];
+    for (const file of readdirSync(samplesFolder).sort()) {
+      const feed = feedOfSample(file);
+      if (feed === null) continue;
+      const summary = await ingestFeed(
+        {
+          db: deps.store.db,
+          logger: deps.logger,
+          reopenWindowHours: deps.config.file.intake.reopenWindowHours,
+        },
+        { feed, text: readFileSync(path.join(samplesFolder, file), 'utf8'), atomic: false },
+      );
+      ingested.push({ file, feed, ...summary });
+    }
+    const cases = await listCases(deps.store.db);
+    const url = await startServer(deps);
+
+    createOutput(json).result({ url, ingested, cases }, () => demoText(url, ingested, cases));
+  } catch (error) {
+    process.exitCode = reportError(error, json);
+  }
+}
+
+function demoText(
+  url: string,
+  ingested: Array<{ file: string } & IngestSummary>,
+  cases: Awaited<ReturnType<typeof listCases>>,
+): string {
+  const first = cases[0]?.key ?? 'CB-0001';
+  const lines = [
+    'Casebridge demo',
+    '',
+    'Sample detections ingested:',
+    ...ingested.map(
+      (row) =>
+        `  ${row.file.padEnd(34)} created ${row.created}, grouped ${row.grouped}, duplicates ${row.duplicates}, rejected ${row.rejected.length}`,
+    ),
+    '',
+    'Cases:',
+    ...cases.map((row) => `  ${row.key}  ${row.state.padEnd(14)} ${row.priority}`),
+    '',
+    `Server: ${url}  (health: ${url}/healthz, metrics: ${url}/metrics)`,
+    '',
+    'Try this in another terminal (stop the demo first with Ctrl-C: the embedded database',
+    'serves one process at a time; with DATABASE_URL both can run together):',
+    `  ./bin/casebridge.js cases show ${first}`,
+    `  ./bin/casebridge.js cases act ${first} ESCALATE --as ann.analyst@example.com --reason "Source code copied to USB before departure"`,
+    `  ./bin/casebridge.js cases act ${first} CHOOSE_RESPONSE --as hana.hr@example.com --response serious_action --action termination`,
+    `  ./bin/casebridge.js cases act ${first} APPROVE --as leo.legal@example.com`,
+    `  ./bin/casebridge.js cases act ${first} APPROVE --as lia.legal@example.com`,
+    `  ./bin/casebridge.js cases act ${first} RECORD_ACTION --as hana.hr@example.com --reason "Access revoked; employment ended"`,
+    '  ./bin/casebridge.js audit verify',
+  ];
+  return lines.join('\n');
+}
