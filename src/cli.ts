@@ -1,30 +1,43 @@
 import { Command, CommanderError, Option } from 'commander';
 import { caseStates } from '../workflows/case-events.ts';
+import type { CaseService } from './cases/case-service.ts';
 import {
   runAuditVerify,
   runCasesAct,
   runCasesList,
   runCasesShow,
   runIngest,
-  runMigrate,
 } from './cli/commands.ts';
-import { createOutput, EXIT_USAGE, reportError } from './cli/output.ts';
+import { createOutput, EXIT_USAGE, type Output, reportError } from './cli/output.ts';
 import { runDemo, runServe } from './cli/serve.ts';
 import { feedNames } from './config.ts';
-import { type AppDeps, bootstrap } from './main.ts';
+import { bootstrap, openCaseService } from './main.ts';
 
-type Runner = (deps: AppDeps, json: boolean) => Promise<number>;
+type Runner = (service: CaseService, output: Output) => Promise<number>;
 
-/** Runs one command with the shared dependencies and turns its outcome into an exit code. */
+/** Runs one command with the case service and turns its outcome into an exit code. */
 async function execute(json: boolean, run: Runner): Promise<void> {
-  let deps: AppDeps | undefined;
+  let opened: Awaited<ReturnType<typeof openCaseService>> | undefined;
   try {
-    deps = await bootstrap();
-    process.exitCode = await run(deps, json);
+    opened = await openCaseService();
+    process.exitCode = await run(opened.service, createOutput(json));
   } catch (error) {
     process.exitCode = reportError(error, json);
   } finally {
-    await deps?.close().catch(() => {});
+    await opened?.close().catch(() => {});
+  }
+}
+
+async function migrate(json: boolean): Promise<void> {
+  try {
+    const deps = await bootstrap();
+    await deps.close();
+    createOutput(json).result(
+      { migrated: true, store: deps.store.kind },
+      () => `Migrations applied (${deps.store.kind}).`,
+    );
+  } catch (error) {
+    process.exitCode = reportError(error, json);
   }
 }
 
@@ -53,9 +66,7 @@ export function buildProgram(): Command {
     .command('migrate')
     .description('apply database migrations')
     .addOption(json)
-    .action((options: { json?: boolean }) =>
-      execute(options.json === true, (deps, asJson) => runMigrate(deps, createOutput(asJson))),
-    );
+    .action((options: { json?: boolean }) => migrate(options.json === true));
 
   program
     .command('ingest')
@@ -68,8 +79,8 @@ export function buildProgram(): Command {
     .argument('<file>', 'file to read, or - for standard input')
     .addOption(json)
     .action((file: string, options: { feed: string; json?: boolean }) =>
-      execute(options.json === true, (deps, asJson) =>
-        runIngest(deps, createOutput(asJson), options.feed, file),
+      execute(options.json === true, (service, output) =>
+        runIngest(service, output, options.feed, file),
       ),
     );
 
@@ -80,8 +91,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--state <state>', 'only cases in this state').choices(caseStates))
     .addOption(json)
     .action((options: { state?: string; json?: boolean }) =>
-      execute(options.json === true, (deps, asJson) =>
-        runCasesList(deps, createOutput(asJson), options.state),
+      execute(options.json === true, (service, output) =>
+        runCasesList(service, output, options.state),
       ),
     );
   cases
@@ -90,9 +101,7 @@ export function buildProgram(): Command {
     .argument('<case>', 'case key (CB-0001) or id')
     .addOption(json)
     .action((reference: string, options: { json?: boolean }) =>
-      execute(options.json === true, (deps, asJson) =>
-        runCasesShow(deps, createOutput(asJson), reference),
-      ),
+      execute(options.json === true, (service, output) => runCasesShow(service, output, reference)),
     );
   cases
     .command('act')
@@ -128,8 +137,8 @@ export function buildProgram(): Command {
         eventType: string,
         options: Record<string, string | boolean | undefined>,
       ) =>
-        execute(options.json === true, (deps, asJson) =>
-          runCasesAct(deps, createOutput(asJson), reference, eventType, options as never),
+        execute(options.json === true, (service, output) =>
+          runCasesAct(service, output, reference, eventType, options as never),
         ),
     );
 
@@ -139,7 +148,7 @@ export function buildProgram(): Command {
     .description('check every hash chain; exits 1 and names the first broken event when it fails')
     .addOption(json)
     .action((options: { json?: boolean }) =>
-      execute(options.json === true, (deps, asJson) => runAuditVerify(deps, createOutput(asJson))),
+      execute(options.json === true, (service, output) => runAuditVerify(service, output)),
     );
 
   return program;

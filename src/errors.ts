@@ -28,6 +28,8 @@ export const errorCatalogue = {
     userMessage: 'The database is unavailable; try again in a moment.',
   },
   AUDIT_CHAIN_BROKEN: { status: 500, userMessage: 'The audit trail failed verification.' },
+  ROUTE_NOT_FOUND: { status: 404, userMessage: 'No such route.' },
+  INTERNAL_ERROR: { status: 500, userMessage: 'Something went wrong; the error was logged.' },
 } as const satisfies Record<string, { status: number; userMessage: string }>;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -16,10 +16,10 @@ export const redactedPaths = [
   'headers["webhook-signature"]',
   'email',
   'subjectEmail',
-  'name',
+  'displayName',
   '*.email',
   '*.subjectEmail',
-  '*.name',
+  '*.displayName',
   'raw',
   '*.raw',
 ];

@@ -1,33 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { verifyAudit } from '../audit/verify-audit.ts';
-import { actOnCase } from '../cases/act-on-case.ts';
-import { listCases } from '../cases/list-cases.ts';
-import { showCase } from '../cases/show-case.ts';
+import type { CaseService } from '../cases/case-service.ts';
 import { type FeedName, feedNames } from '../config.ts';
 import { CasebridgeError } from '../errors.ts';
-import { type IngestSummary, ingestFeed } from '../intake/ingest-feed.ts';
-import type { AppDeps } from '../main.ts';
-import { syncDirectory } from '../people/sync-directory.ts';
+import type { IngestSummary } from '../intake/ingest-feed.ts';
 import { type ActOptions, eventFromOptions } from './case-event-options.ts';
 import { EXIT_REJECTED, type Output, usageError } from './output.ts';
 
-/** Applies migrations and loads the configured directory; every command that reads cases runs it first. */
-export async function prepareStore(deps: AppDeps): Promise<void> {
-  await deps.store.migrate();
-  await syncDirectory(deps.store.db, deps.config);
-}
-
-export async function runMigrate(deps: AppDeps, out: Output): Promise<number> {
-  await deps.store.migrate();
-  out.result(
-    { migrated: true, store: deps.store.kind },
-    () => `Migrations applied (${deps.store.kind}).`,
-  );
-  return 0;
-}
-
 export async function runIngest(
-  deps: AppDeps,
+  service: CaseService,
   out: Output,
   feed: string,
   source: string,
@@ -35,16 +15,7 @@ export async function runIngest(
   if (!feedNames.includes(feed as FeedName)) {
     throw usageError(`Unknown feed "${feed}"; use one of ${feedNames.join(', ')}.`);
   }
-  const text = readInput(source);
-  await prepareStore(deps);
-  const summary = await ingestFeed(
-    {
-      db: deps.store.db,
-      logger: deps.logger,
-      reopenWindowHours: deps.config.file.intake.reopenWindowHours,
-    },
-    { feed: feed as FeedName, text, atomic: false },
-  );
+  const summary = await service.ingest(feed as FeedName, readInput(source));
   out.result(summary, () => formatIngestSummary(summary));
   return summary.rejected.length > 0 ? EXIT_REJECTED : 0;
 }
@@ -70,12 +41,11 @@ function readInput(source: string): string {
 }
 
 export async function runCasesList(
-  deps: AppDeps,
+  service: CaseService,
   out: Output,
   state: string | undefined,
 ): Promise<number> {
-  await prepareStore(deps);
-  const rows = await listCases(deps.store.db, state === undefined ? {} : { state });
+  const rows = await service.list(state);
   out.result(rows, () => {
     if (rows.length === 0) return 'No cases.';
     return rows
@@ -88,9 +58,12 @@ export async function runCasesList(
   return 0;
 }
 
-export async function runCasesShow(deps: AppDeps, out: Output, reference: string): Promise<number> {
-  await prepareStore(deps);
-  const detail = await showCase(deps.store.db, reference);
+export async function runCasesShow(
+  service: CaseService,
+  out: Output,
+  reference: string,
+): Promise<number> {
+  const detail = await service.show(reference);
   out.result(detail, () => {
     const lines = [
       `${detail.key}  ${detail.state}  priority ${detail.priority}${detail.legalHold ? '  LEGAL HOLD' : ''}`,
@@ -116,7 +89,7 @@ export async function runCasesShow(deps: AppDeps, out: Output, reference: string
 }
 
 export async function runCasesAct(
-  deps: AppDeps,
+  service: CaseService,
   out: Output,
   reference: string,
   eventType: string,
@@ -125,19 +98,13 @@ export async function runCasesAct(
   if (options.as === undefined)
     throw usageError('Missing --as <email>: the person who takes the action.');
   const event = eventFromOptions(eventType, options);
-  await prepareStore(deps);
-  await actOnCase(
-    { db: deps.store.db, logger: deps.logger },
-    { caseRef: reference, actorEmail: options.as, event },
-  );
-  const detail = await showCase(deps.store.db, reference);
+  const detail = await service.act(reference, options.as, event);
   out.result(detail, () => `${detail.key} is now ${detail.state} (priority ${detail.priority}).`);
   return 0;
 }
 
-export async function runAuditVerify(deps: AppDeps, out: Output): Promise<number> {
-  await deps.store.migrate();
-  const result = await verifyAudit(deps.store.db);
+export async function runAuditVerify(service: CaseService, out: Output): Promise<number> {
+  const result = await service.verifyAudit();
   out.result(result, () =>
     result.ok
       ? `Audit trail verified: ${result.events} events, every chain intact.`

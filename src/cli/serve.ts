@@ -1,13 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { localCaseService } from '../cases/case-service.ts';
 import { listCases } from '../cases/list-cases.ts';
 import { type FeedName, feedNames } from '../config.ts';
 import { createMetrics } from '../http/metrics.ts';
 import { buildServer } from '../http/server.ts';
 import { type IngestSummary, ingestFeed } from '../intake/ingest-feed.ts';
 import { type AppDeps, bootstrap } from '../main.ts';
-import { prepareStore } from './commands.ts';
 import { createOutput, reportError } from './output.ts';
 
 const examplesFolder = fileURLToPath(new URL('../../examples', import.meta.url));
@@ -27,8 +27,10 @@ async function startServer(deps: AppDeps): Promise<string> {
     logger: deps.logger,
     metrics,
     ingestFeed: (input) => ingestFeed(intakeDeps, input),
+    caseService: localCaseService(intakeDeps),
   });
   const url = await server.listen({ host: deps.config.env.HOST, port: deps.config.env.PORT });
+  deps.store.setServerUrl?.(url);
 
   const stop = async (signal: string) => {
     deps.logger.info({ signal }, 'stopping');
@@ -45,7 +47,6 @@ async function startServer(deps: AppDeps): Promise<string> {
 export async function runServe(json: boolean): Promise<void> {
   try {
     const deps = await bootstrap();
-    await prepareStore(deps);
     const url = await startServer(deps);
     createOutput(json).result({ url }, () => `Casebridge is serving on ${url}`);
   } catch (error) {
@@ -68,7 +69,6 @@ export async function runDemo(json: boolean): Promise<void> {
     const deps = await bootstrap(process.env, {
       defaultConfigPath: path.join(examplesFolder, 'casebridge.yaml'),
     });
-    await prepareStore(deps);
 
     const samplesFolder = path.join(examplesFolder, 'detections');
     const ingested: Array<{ file: string; feed: FeedName } & IngestSummary> = [];

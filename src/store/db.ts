@@ -10,6 +10,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { CasebridgeError, isCasebridgeError } from '../errors.ts';
+import { type DataDirLock, lockDataDir } from './data-dir-lock.ts';
 import * as schema from './schema.ts';
 
 export { schema };
@@ -29,6 +30,8 @@ export interface Store {
   /** Checks that the database answers; throws otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
+  /** PGlite only: records the URL of this process's server beside the data directory's lock. */
+  setServerUrl?: (url: string) => void;
   /** PGlite only: an image of the data directory, which `loadDataDir` can start from. */
   dumpDataDir?: () => Promise<Blob>;
 }
@@ -93,13 +96,21 @@ function openPostgresStore(databaseUrl: string, maxConnections: number): Store {
 async function openPgliteStore(dataDir: string, loadDataDir?: Blob | File): Promise<Store> {
   const inMemory = dataDir.startsWith('memory://');
   let location = dataDir;
+  let lock: DataDirLock | null = null;
   if (!inMemory) {
     location = path.resolve(dataDir, 'pglite');
     mkdirSync(location, { recursive: true });
+    lock = lockDataDir(path.resolve(dataDir));
   }
-  const client = await PGlite.create(
-    loadDataDir === undefined ? { dataDir: location } : { dataDir: location, loadDataDir },
-  );
+  let client: PGlite;
+  try {
+    client = await PGlite.create(
+      loadDataDir === undefined ? { dataDir: location } : { dataDir: location, loadDataDir },
+    );
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   const db = drizzlePglite(client, { schema }) as unknown as Db;
 
   return {
@@ -113,6 +124,10 @@ async function openPgliteStore(dataDir: string, loadDataDir?: Blob | File): Prom
     },
     async close() {
       await client.close();
+      lock?.release();
+    },
+    setServerUrl(url) {
+      lock?.setServerUrl(url);
     },
     async dumpDataDir() {
       return client.dumpDataDir('gzip');

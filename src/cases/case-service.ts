@@ -1,0 +1,122 @@
+import { type AuditVerification, verifyAudit } from '../audit/verify-audit.ts';
+import type { FeedName } from '../config.ts';
+import { CasebridgeError, type ErrorCode, errorCatalogue } from '../errors.ts';
+import { type IngestSummary, ingestFeed } from '../intake/ingest-feed.ts';
+import type { Logger } from '../log.ts';
+import type { Db } from '../store/db.ts';
+import { actOnCase } from './act-on-case.ts';
+import { type CaseSummary, listCases } from './list-cases.ts';
+import { type CaseDetail, showCase } from './show-case.ts';
+
+/**
+ * What the CLI and the local API do with cases. One implementation works on the database; the
+ * other sends the same requests to a running server, for when that server holds the embedded
+ * database (PGlite serves one process at a time).
+ */
+export interface CaseService {
+  ingest(feed: FeedName, text: string): Promise<IngestSummary>;
+  list(state?: string): Promise<CaseSummary[]>;
+  show(reference: string): Promise<CaseDetail>;
+  act(
+    reference: string,
+    actorEmail: string,
+    event: Record<string, unknown> & { type: string },
+    expectedState?: string,
+  ): Promise<CaseDetail>;
+  verifyAudit(): Promise<AuditVerification>;
+}
+
+export interface LocalCaseServiceDeps {
+  db: Db;
+  logger: Logger;
+  reopenWindowHours: number;
+}
+
+export function localCaseService(deps: LocalCaseServiceDeps): CaseService {
+  return {
+    ingest: (feed, text) =>
+      ingestFeed(
+        { db: deps.db, logger: deps.logger, reopenWindowHours: deps.reopenWindowHours },
+        { feed, text, atomic: false },
+      ),
+    list: (state) => listCases(deps.db, state === undefined ? {} : { state }),
+    show: (reference) => showCase(deps.db, reference),
+    async act(reference, actorEmail, event, expectedState) {
+      const input = {
+        caseRef: reference,
+        actorEmail,
+        event,
+        ...(expectedState === undefined ? {} : { expectedState }),
+      };
+      await actOnCase({ db: deps.db, logger: deps.logger }, input);
+      return showCase(deps.db, reference);
+    },
+    verifyAudit: () => verifyAudit(deps.db),
+  };
+}
+
+/** Sends case requests to the local API of a running Casebridge server. */
+export function remoteCaseService(baseUrl: string, token?: string): CaseService {
+  const request = async <T>(
+    method: 'GET' | 'POST',
+    route: string,
+    body?: unknown,
+    contentType = 'application/json',
+  ): Promise<T> => {
+    const headers: Record<string, string> = {};
+    if (token !== undefined) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['content-type'] = contentType;
+    let response: Response;
+    try {
+      response = await fetch(new URL(route, baseUrl), {
+        method,
+        headers,
+        body:
+          body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+    } catch (error) {
+      throw new CasebridgeError(
+        'DATABASE_UNAVAILABLE',
+        `The Casebridge server at ${baseUrl} holds the embedded database but did not answer (${(error as Error).message}). Check that it is running, or stop it and retry.`,
+        { cause: error },
+      );
+    }
+    const payload = (await response.json()) as
+      | T
+      | { error?: { code?: string; message?: string; details?: Record<string, unknown> } };
+    if (!response.ok) {
+      const failure = (
+        payload as {
+          error?: { code?: string; message?: string; details?: Record<string, unknown> };
+        }
+      ).error;
+      const code = (failure?.code ?? 'DATABASE_UNAVAILABLE') as ErrorCode;
+      throw new CasebridgeError(
+        code in errorCatalogue ? code : 'DATABASE_UNAVAILABLE',
+        failure?.message ?? `HTTP ${response.status} from ${route}`,
+        {
+          details: failure?.details ?? {},
+        },
+      );
+    }
+    return payload as T;
+  };
+
+  return {
+    ingest: (feed, text) =>
+      request('POST', `/api/ingest/${encodeURIComponent(feed)}`, text, 'text/plain'),
+    list: (state) =>
+      request(
+        'GET',
+        state === undefined ? '/api/cases' : `/api/cases?state=${encodeURIComponent(state)}`,
+      ),
+    show: (reference) => request('GET', `/api/cases/${encodeURIComponent(reference)}`),
+    act: (reference, actorEmail, event, expectedState) =>
+      request('POST', `/api/cases/${encodeURIComponent(reference)}/events`, {
+        as: actorEmail,
+        event,
+        expectedState,
+      }),
+    verifyAudit: () => request('GET', '/api/audit/verify'),
+  };
+}

@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { CaseService } from '../cases/case-service.ts';
+import type { Config } from '../config.ts';
+import { CasebridgeError } from '../errors.ts';
+import type { IngestFeed } from '../intake/ingest-feed.ts';
+import type { Logger } from '../log.ts';
+import type { Store } from '../store/db.ts';
+import { handleError } from './error-handler.ts';
+import type { Metrics } from './metrics.ts';
+import { feedsRoute } from './routes/feeds.ts';
+import { healthzRoute } from './routes/healthz.ts';
+import { localApiRoute } from './routes/local-api.ts';
+import { metricsRoute } from './routes/metrics.ts';
+import { readyzRoute } from './routes/readyz.ts';
+
+export interface HttpDeps {
+  config: Config;
+  store: Store;
+  logger: Logger;
+  metrics: Metrics;
+  ingestFeed: IngestFeed;
+  /** Serves the local API under /api when given; the CLI uses it while this server holds the embedded database. */
+  caseService?: CaseService;
+}
+
+/** Probe and scrape endpoints, left out of the per-request log lines because they run every few seconds. */
+const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
+/**
+ * Builds the HTTP server with its routes, without listening. The caller calls
+ * `listen({ host, port })`. Fails with CONFIG_INVALID when a feed secret is malformed.
+ */
+export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
+  const logger: FastifyBaseLogger = deps.logger;
+  const app = Fastify({
+    loggerInstance: logger,
+    logController: new LogController({
+      disableRequestLogging: (request) => QUIET_PATHS.has(request.url),
+    }),
+    // Random ids stay unique across replicas, unlike fastify's per-process counter.
+    genReqId: () => randomUUID(),
+  });
+
+  app.setErrorHandler(handleError);
+  app.addHook('onResponse', async (request, reply) => {
+    deps.metrics.httpRequestDuration.observe(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status_code: String(reply.statusCode),
+      },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  await app.register(healthzRoute);
+  await app.register(readyzRoute, { store: deps.store });
+  await app.register(metricsRoute, { metrics: deps.metrics });
+  await app.register(feedsRoute, {
+    config: deps.config,
+    metrics: deps.metrics,
+    ingestFeed: deps.ingestFeed,
+  });
+
+  if (deps.caseService !== undefined) {
+    await app.register(localApiRoute, {
+      service: deps.caseService,
+      consoleToken: deps.config.env.CONSOLE_TOKEN,
+    });
+  }
+  app.setNotFoundHandler((request) => {
+    throw new CasebridgeError(
+      'ROUTE_NOT_FOUND',
+      `No route ${request.method} ${request.url.split('?')[0]}.`,
+    );
+  });
+
+  return app;
+}
