@@ -14,15 +14,13 @@ export async function appendAuditEvent(
   tx: Executor,
   entry: AuditEntry,
 ): Promise<{ id: number; hash: string }> {
-  await tx
+  // One statement creates the head on first use, locks it, and returns the current link: the
+  // no-op update on conflict takes the row lock that a plain SELECT … FOR UPDATE would.
+  const [head] = await tx
     .insert(auditHeads)
     .values({ stream: entry.stream, seq: 0, hash: GENESIS_HASH })
-    .onConflictDoNothing();
-  const [head] = await tx
-    .select()
-    .from(auditHeads)
-    .where(eq(auditHeads.stream, entry.stream))
-    .for('update');
+    .onConflictDoUpdate({ target: auditHeads.stream, set: { stream: sql`excluded.stream` } })
+    .returning();
   if (head === undefined) throw new Error(`audit head of stream ${entry.stream} is missing`);
 
   const content: AuditContent = { ...entry, seq: head.seq + 1 };
