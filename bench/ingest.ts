@@ -29,9 +29,9 @@ const clients = Number(values.clients);
 const peopleCount = Number(values.people);
 const pgbenchSeconds = Number(values['pgbench-seconds']);
 
-// biome-ignore lint/style/noProcessEnv: a benchmark script is its own composition root.
 const env = process.env;
-const serverUrl = env.BENCH_DATABASE_URL ?? env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const serverUrl =
+  env.BENCH_DATABASE_URL ?? env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 function databaseUrl(name: string): string {
   const url = new URL(serverUrl);
@@ -73,7 +73,9 @@ function buildPayloads(): string[] {
       continue;
     }
     const email =
-      roll < 0.15 ? `contractor${Math.floor(next() * 500)}@partner.example.org` : `person${Math.floor(next() * peopleCount)}@example.com`;
+      roll < 0.15
+        ? `contractor${Math.floor(next() * 500)}@partner.example.org`
+        : `person${Math.floor(next() * peopleCount)}@example.com`;
     payloads.push(
       JSON.stringify({
         id: `bench-${i}`,
@@ -95,9 +97,18 @@ function percentile(sorted: number[], fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]!;
 }
 
-async function benchIngest(): Promise<{ perSecond: number; p50: number; p99: number; seconds: number; counts: Record<string, number> }> {
+async function benchIngest(): Promise<{
+  perSecond: number;
+  p50: number;
+  p99: number;
+  seconds: number;
+  counts: Record<string, number>;
+}> {
   await recreateDatabase('casebridge_bench');
-  const store = await openStore({ databaseUrl: databaseUrl('casebridge_bench'), maxConnections: clients });
+  const store = await openStore({
+    databaseUrl: databaseUrl('casebridge_bench'),
+    maxConnections: clients,
+  });
   await store.migrate();
   const rows = Array.from({ length: peopleCount }, (_, i) => ({
     email: `person${i}@example.com`,
@@ -105,7 +116,8 @@ async function benchIngest(): Promise<{ perSecond: number; p50: number; p99: num
     managerEmail: `person${(i + 1) % peopleCount}@example.com`,
     externalIds: [`p${i}`],
   }));
-  for (let i = 0; i < rows.length; i += 500) await store.db.insert(people).values(rows.slice(i, i + 500));
+  for (let i = 0; i < rows.length; i += 500)
+    await store.db.insert(people).values(rows.slice(i, i + 500));
   await store.db.insert(roleGrants).values({ email: 'person0@example.com', role: 'security' });
 
   const payloads = buildPayloads();
@@ -120,7 +132,11 @@ async function benchIngest(): Promise<{ perSecond: number; p50: number; p99: num
       const index = cursor++;
       if (index >= payloads.length) return;
       const started = performance.now();
-      const summary = await ingestFeed(deps, { feed: 'webhook', text: payloads[index]!, atomic: true });
+      const summary = await ingestFeed(deps, {
+        feed: 'webhook',
+        text: payloads[index]!,
+        atomic: true,
+      });
       latencies.push(performance.now() - started);
       counts.created += summary.created;
       counts.grouped += summary.grouped;
@@ -135,15 +151,25 @@ async function benchIngest(): Promise<{ perSecond: number; p50: number; p99: num
   await dropDatabase('casebridge_bench');
 
   latencies.sort((a, b) => a - b);
-  return { perSecond: payloads.length / seconds, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), seconds, counts };
+  return {
+    perSecond: payloads.length / seconds,
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+    seconds,
+    counts,
+  };
 }
 
 function benchPgbench(): number {
   const url = databaseUrl('casebridge_pgbench');
   execFileSync('pgbench', ['-i', '-s', '10', '-q', url], { stdio: 'ignore' });
-  const output = execFileSync('pgbench', ['-c', String(clients), '-j', String(clients), '-T', String(pgbenchSeconds), '-n', url], {
-    encoding: 'utf8',
-  });
+  const output = execFileSync(
+    'pgbench',
+    ['-c', String(clients), '-j', String(clients), '-T', String(pgbenchSeconds), '-n', url],
+    {
+      encoding: 'utf8',
+    },
+  );
   const match = /tps = ([\d.]+)/.exec(output);
   if (match === null) throw new Error(`could not read the TPS from pgbench output:\n${output}`);
   return Number(match[1]);

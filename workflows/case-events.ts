@@ -112,3 +112,55 @@ export interface CaseInput {
   priority: Priority;
   openedAt: string;
 }
+
+const approvalSchema = z.object({ email: z.string(), at: z.string() });
+const slaRecordSchema = z.object({ state: z.enum(caseStates), at: z.string() });
+
+/**
+ * Context of the case machine. It is stored inside the persisted snapshot, so this schema also
+ * validates snapshots read back from the database. E-mail addresses are stored lower-cased.
+ */
+export const caseContextSchema = z.object({
+  caseId: z.string(),
+  subject: z.object({
+    key: z.string(),
+    email: z.string().nullable(),
+    managerEmail: z.string().nullable(),
+    resolved: z.boolean(),
+  }),
+  priority: z.enum(priorities),
+  assignee: z.string().nullable(),
+  /** The analyst who sent the latest ESCALATE. */
+  escalatedBy: z.string().nullable(),
+  /** Every analyst who escalated this case, across returns and reopens. None of them may choose the HR response or approve. */
+  escalators: z.array(z.string()),
+  escalationSummary: z.string().nullable(),
+  hrResponse: z.enum(hrResponses).nullable(),
+  proposedAction: z.enum(seriousActions).nullable(),
+  /** Legal approvals of the current proposed action, in order. */
+  approvals: z.array(approvalSchema),
+  outcome: z.enum(caseOutcomes).nullable(),
+  legalHold: z.boolean(),
+  /** Number of accepted SIGNAL_ADDED events, that is signals that joined after the case opened. */
+  signalCount: z.number().int().nonnegative(),
+  /** SLA reminders the scheduler sent, with the state each was about. */
+  reminders: z.array(slaRecordSchema),
+  /** SLA escalations the scheduler sent, with the state each was about. */
+  escalations: z.array(slaRecordSchema),
+  /** The last accepted event that changed the state or recorded a decision (an approval). */
+  lastDecision: z
+    .object({
+      type: z.enum(caseEventTypes as [CaseEventType, ...CaseEventType[]]),
+      /** The person's e-mail address, or `system:<name>` for a system actor. */
+      actor: z.string(),
+      at: z.string(),
+    })
+    .nullable(),
+  reopenCount: z.number().int().nonnegative(),
+  openedAt: z.string(),
+  /** Time the case entered its current state. SLA due times count from it. */
+  stateEnteredAt: z.string(),
+  /** The `at` of the last accepted event. */
+  updatedAt: z.string(),
+});
+export type CaseContext = z.infer<typeof caseContextSchema>;

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, type SQL } from 'drizzle-orm';
 import type { CaseState } from '../../workflows/case-events.ts';
 import { CasebridgeError } from '../errors.ts';
 import type { Executor } from '../store/db.ts';
@@ -19,7 +19,7 @@ export async function loadCase(
   options: { forUpdate?: boolean } = {},
 ): Promise<CaseRow> {
   const trimmed = reference.trim();
-  let condition;
+  let condition: SQL;
   if (uuidPattern.test(trimmed)) condition = eq(cases.id, trimmed.toLowerCase());
   else if (keyPattern.test(trimmed)) condition = eq(cases.key, normaliseKey(trimmed));
   else {

@@ -46,7 +46,7 @@ export async function ingestFeed(deps: IntakeDeps, input: IngestFeedInput): Prom
     duplicates: 0,
     rejected: parsed.rejected,
   };
-  for (const rejected of parsed.rejected) deps.onSignal?.(input.feed, 'rejected');
+  for (const _rejected of parsed.rejected) deps.onSignal?.(input.feed, 'rejected');
   const now = deps.now ?? (() => new Date());
   const log = deps.logger.child({ feed: input.feed, webhookId: input.webhookId });
 

@@ -1,0 +1,3 @@
+export * from './case-events.ts';
+export * from './case-machine.ts';
+export * from './policy.ts';

@@ -1,0 +1,340 @@
+import {
+  type Actor,
+  type CaseContext,
+  type CaseEvent,
+  type CaseEventType,
+  type CaseState,
+  caseEventSchema,
+  caseStates,
+  type Priority,
+  priorities,
+  type Role,
+  type SeriousAction,
+} from './case-events.ts';
+
+/** Reason for refusing an event. `code` is one of the error codes in src/errors.ts. */
+export type Refusal = {
+  code: 'TRANSITION_NOT_ALLOWED' | 'NOT_AUTHORIZED' | 'EVENT_INVALID';
+  message: string;
+};
+
+/** Serious actions that need two distinct Legal approvers instead of one. */
+export const fourEyesActions: readonly SeriousAction[] = [
+  'termination',
+  'law_enforcement_referral',
+];
+
+/** Returns how many distinct Legal approvals a proposed action needs before it is taken. */
+export function approvalsRequired(action: SeriousAction): number {
+  return fourEyesActions.includes(action) ? 2 : 1;
+}
+
+export interface Sla {
+  remindAfterHours: number;
+  escalateAfterHours: number;
+}
+
+const slaHours: Record<CaseState, Sla | null> = {
+  triage: { remindAfterHours: 24, escalateAfterHours: 72 },
+  hr_review: { remindAfterHours: 48, escalateAfterHours: 120 },
+  conversation: { remindAfterHours: 120, escalateAfterHours: 240 },
+  manager_notice: { remindAfterHours: 24, escalateAfterHours: 72 },
+  follow_up: { remindAfterHours: 120, escalateAfterHours: 240 },
+  legal_review: { remindAfterHours: 48, escalateAfterHours: 120 },
+  action: { remindAfterHours: 72, escalateAfterHours: 168 },
+  closed: null,
+};
+
+/** Returns the SLA of a state in hours after the case entered it, or null when it has none. */
+export function slaFor(state: CaseState): Sla | null {
+  return slaHours[state];
+}
+
+const openStateEvents = [
+  'NOTE',
+  'SIGNAL_ADDED',
+  'LEGAL_HOLD',
+  'SLA_REMIND',
+  'SLA_ESCALATE',
+] as const satisfies readonly CaseEventType[];
+
+/** The event types each state accepts. A test checks that the machine declares the same ones. */
+export const eventsByState: Record<CaseState, readonly CaseEventType[]> = {
+  triage: ['ASSIGN', 'DISMISS', 'ESCALATE', ...openStateEvents],
+  hr_review: ['CHOOSE_RESPONSE', 'RETURN_TO_SECURITY', ...openStateEvents],
+  conversation: ['RECORD_CONVERSATION', ...openStateEvents],
+  manager_notice: ['ACKNOWLEDGE', ...openStateEvents],
+  follow_up: ['CLOSE', ...openStateEvents],
+  legal_review: ['APPROVE', 'REJECT', ...openStateEvents],
+  action: ['RECORD_ACTION', ...openStateEvents],
+  closed: ['REOPEN', 'NOTE', 'LEGAL_HOLD'],
+};
+
+type SystemName = Extract<Actor, { kind: 'system' }>['name'];
+
+/** Senders allowed for an event type: people with one of `roles`, the subject's manager, or system components. */
+interface Senders {
+  roles?: readonly Role[];
+  manager?: true;
+  systems?: readonly SystemName[];
+}
+
+const senders: Record<CaseEventType, Senders> = {
+  ASSIGN: { roles: ['security'] },
+  NOTE: { roles: ['security', 'hr', 'legal'] },
+  DISMISS: { roles: ['security'] },
+  ESCALATE: { roles: ['security'] },
+  CHOOSE_RESPONSE: { roles: ['hr'] },
+  RETURN_TO_SECURITY: { roles: ['hr'] },
+  RECORD_CONVERSATION: { roles: ['hr'] },
+  ACKNOWLEDGE: { manager: true },
+  CLOSE: { roles: ['hr'] },
+  APPROVE: { roles: ['legal'] },
+  REJECT: { roles: ['legal'] },
+  RECORD_ACTION: { roles: ['hr'] },
+  REOPEN: { roles: ['security', 'hr'], systems: ['intake'] },
+  SIGNAL_ADDED: { systems: ['intake'] },
+  LEGAL_HOLD: { roles: ['legal'] },
+  SLA_REMIND: { systems: ['scheduler'] },
+  SLA_ESCALATE: { systems: ['scheduler'] },
+};
+
+/** Event types that only system components send; chat offers no button for them. */
+const systemEventTypes: readonly CaseEventType[] = ['SIGNAL_ADDED', 'SLA_REMIND', 'SLA_ESCALATE'];
+
+/** Returns the name the audit trail and messages use for an actor. */
+export function actorLabel(actor: Actor): string {
+  return actor.kind === 'person' ? actor.email : `system:${actor.name}`;
+}
+
+/** Compares two e-mail addresses case-insensitively; a missing address matches nothing. */
+export function sameEmail(a: string | null | undefined, b: string | null | undefined): boolean {
+  if (a === null || a === undefined || b === null || b === undefined) return false;
+  return a.trim().toLowerCase() === b.trim().toLowerCase();
+}
+
+/**
+ * Returns whether `actor` is the person the case is about.
+ * NOTE: a subject whose e-mail address is unknown (null) cannot be recognised, so it is never refused.
+ */
+export function isSubject(context: CaseContext, actor: Actor): boolean {
+  return actor.kind === 'person' && sameEmail(actor.email, context.subject.email);
+}
+
+/** Returns the higher of two priorities. */
+export function maxPriority(a: Priority, b: Priority): Priority {
+  return priorities.indexOf(a) >= priorities.indexOf(b) ? a : b;
+}
+
+/**
+ * Decides whether `event` may be sent to a case in `state` with `context`, and returns null when
+ * it may or the reason when it may not. The case machine's guards call this function, so the
+ * machine takes a transition exactly when it returns null.
+ */
+export function checkEvent(
+  state: CaseState,
+  context: CaseContext,
+  event: CaseEvent,
+): Refusal | null {
+  const parsed = caseEventSchema.safeParse(event);
+  if (!parsed.success) return invalidEvent(event, parsed.error.issues);
+
+  // The subject is refused before anything else, so that no refusal reveals the case's state to them.
+  const { actor, type } = parsed.data;
+  if (isSubject(context, actor)) return subjectRefusal(actor, type);
+
+  return (
+    checkState(state, context, parsed.data) ??
+    checkSender(state, context, type, actor) ??
+    checkPayload(context, parsed.data)
+  );
+}
+
+/**
+ * Lists the event types `actor` may send now, leaving out those only system components send.
+ * Payload rules (such as `proposedAction` for a serious action) are checked when the event is sent.
+ */
+export function allowedEvents(
+  state: CaseState,
+  context: CaseContext,
+  actor: Actor,
+): CaseEventType[] {
+  return eventsByState[state].filter(
+    (type) => !systemEventTypes.includes(type) && checkSender(state, context, type, actor) === null,
+  );
+}
+
+function invalidEvent(
+  event: unknown,
+  issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>,
+): Refusal {
+  const type = (event as { type?: unknown } | null)?.type;
+  const name = typeof type === 'string' ? type : 'The event';
+  const problems = issues
+    .map((issue) =>
+      issue.path.length > 0
+        ? `${issue.path.map(String).join('.')}: ${issue.message}`
+        : issue.message,
+    )
+    .join('; ');
+  return {
+    code: 'EVENT_INVALID',
+    message: `${name} is invalid (${problems}); correct it and send it again.`,
+  };
+}
+
+function checkState(state: CaseState, context: CaseContext, event: CaseEvent): Refusal | null {
+  if (!eventsByState[state].includes(event.type)) {
+    return {
+      code: 'TRANSITION_NOT_ALLOWED',
+      message: `${event.type} is not possible in state ${state}; ${requiredStates(event.type)}.${lastDecisionNote(context)}`,
+    };
+  }
+
+  // The scheduler may fire a timer of a state the case has just left; it must not count here.
+  if ((event.type === 'SLA_REMIND' || event.type === 'SLA_ESCALATE') && event.state !== state) {
+    return {
+      code: 'TRANSITION_NOT_ALLOWED',
+      message: `${event.type} for state ${event.state} is stale because the case is now in state ${state}; cancel that timer.`,
+    };
+  }
+  return null;
+}
+
+function requiredStates(type: CaseEventType): string {
+  const states = caseStates.filter((state) => eventsByState[state].includes(type));
+  const openStates = caseStates.filter((state) => state !== 'closed');
+  if (states.length === openStates.length && !states.includes('closed')) {
+    return 'the case must be open, so reopen it first (REOPEN)';
+  }
+  return `the case must be in ${states.join(' or ')}`;
+}
+
+function lastDecisionNote(context: CaseContext): string {
+  const last = context.lastDecision;
+  if (last === null) return '';
+  return ` The last decision was ${last.type} by ${last.actor} at ${last.at}.`;
+}
+
+/** Checks that `actor` may send an event of `type` now; the payload is not looked at. */
+function checkSender(
+  state: CaseState,
+  context: CaseContext,
+  type: CaseEventType,
+  actor: Actor,
+): Refusal | null {
+  const sender = actorLabel(actor);
+  const allowed = senders[type];
+
+  if (isSubject(context, actor)) return subjectRefusal(actor, type);
+
+  if (actor.kind === 'system') {
+    if (allowed.systems?.includes(actor.name)) return null;
+    return notAuthorized(
+      `${sender} cannot send ${type} in state ${state}: ${describeSenders(allowed)}.`,
+    );
+  }
+
+  const isManager = sameEmail(actor.email, context.subject.managerEmail);
+  const hasRole = allowed.roles?.some((role) => actor.roles.includes(role)) ?? false;
+  if (!hasRole && !(allowed.manager === true && isManager)) {
+    return notAuthorized(
+      `${sender} cannot send ${type} in state ${state}: ${describeSenders(allowed)}.`,
+    );
+  }
+
+  return checkSeparationOfDuties(context, type, actor.email);
+}
+
+function subjectRefusal(actor: Actor, type: CaseEventType): Refusal {
+  return notAuthorized(
+    `${actorLabel(actor)} cannot send ${type}: they are the subject of this case (separation of duties).`,
+  );
+}
+
+function describeSenders(allowed: Senders): string {
+  const parts: string[] = [];
+  if (allowed.roles !== undefined) {
+    parts.push(`a person with the ${allowed.roles.join(' or ')} role`);
+  }
+  if (allowed.manager === true) parts.push("the subject's manager");
+  if (allowed.systems !== undefined) parts.push(`the ${allowed.systems.join(' or ')} component`);
+  return `only ${parts.join(' or ')} may send it`;
+}
+
+function checkSeparationOfDuties(
+  context: CaseContext,
+  type: CaseEventType,
+  email: string,
+): Refusal | null {
+  const escalated = context.escalators.some((escalator) => sameEmail(escalator, email));
+
+  if (type === 'CHOOSE_RESPONSE' && escalated) {
+    return notAuthorized(
+      `${email} cannot choose the HR response: they escalated this case (separation of duties); another HR member must choose.`,
+    );
+  }
+
+  if (type === 'APPROVE') {
+    if (escalated) {
+      return notAuthorized(
+        `${email} cannot approve: they escalated this case (separation of duties).`,
+      );
+    }
+    if (sameEmail(email, context.subject.managerEmail)) {
+      return notAuthorized(
+        `${email} cannot approve: they are the subject's manager (separation of duties).`,
+      );
+    }
+    const earlier = context.approvals.find((approval) => sameEmail(approval.email, email));
+    if (earlier !== undefined) {
+      return notAuthorized(
+        `${email} cannot approve: they already approved at ${earlier.at}; a second, different Legal approver must approve.`,
+      );
+    }
+  }
+  return null;
+}
+
+function checkPayload(context: CaseContext, event: CaseEvent): Refusal | null {
+  if (event.type === 'ASSIGN' && sameEmail(event.assignee, context.subject.email)) {
+    return invalid('ASSIGN cannot assign the case to its subject; choose another assignee.');
+  }
+
+  if (event.type === 'CHOOSE_RESPONSE') {
+    if (event.response === 'serious_action' && event.proposedAction === undefined) {
+      return invalid(
+        'CHOOSE_RESPONSE with serious_action needs a proposedAction; choose the action Legal should approve.',
+      );
+    }
+    if (event.response !== 'serious_action' && event.proposedAction !== undefined) {
+      return invalid(
+        `CHOOSE_RESPONSE with ${event.response} takes no proposedAction; choose serious_action to propose one.`,
+      );
+    }
+    if (event.response === 'involve_manager' && context.subject.managerEmail === null) {
+      return {
+        code: 'TRANSITION_NOT_ALLOWED',
+        message:
+          "CHOOSE_RESPONSE with involve_manager is not possible because the subject's manager is not known; choose another response.",
+      };
+    }
+  }
+
+  if (event.type === 'APPROVE' && context.proposedAction === null) {
+    return {
+      code: 'TRANSITION_NOT_ALLOWED',
+      message:
+        'APPROVE is not possible because no action is proposed; HR must choose serious_action first.',
+    };
+  }
+  return null;
+}
+
+function notAuthorized(message: string): Refusal {
+  return { code: 'NOT_AUTHORIZED', message };
+}
+
+function invalid(message: string): Refusal {
+  return { code: 'EVENT_INVALID', message };
+}
