@@ -1,0 +1,190 @@
+import type {
+  CaseContext,
+  CaseEvent,
+  CaseOutcome,
+  CaseState,
+  HrResponse,
+  Priority,
+  SeriousAction,
+} from '../../workflows/case-events.ts';
+import { actorLabel, approvalsRequired } from '../../workflows/policy.ts';
+import type { Audience } from './actions.ts';
+import { formatTime, type Locale, t } from './messages/index.ts';
+import {
+  outcomeLabel,
+  priorityLabel,
+  responseLabel,
+  seriousActionLabel,
+  stateLabel,
+} from './messages/labels.ts';
+
+/** An accepted event as a thread reply describes it; `actor` is the name to show for who acted. */
+export type CaseNotice = { actor: string } & (
+  | { type: 'ASSIGN'; assignee: string }
+  | { type: 'NOTE'; text: string }
+  | { type: 'DISMISS' | 'CLOSE'; outcome: CaseOutcome }
+  | { type: 'ESCALATE' | 'RETURN_TO_SECURITY' | 'RECORD_CONVERSATION' | 'ACKNOWLEDGE' }
+  | { type: 'RECORD_ACTION' | 'REOPEN' }
+  | { type: 'CHOOSE_RESPONSE'; response: HrResponse; proposedAction: SeriousAction | null }
+  | { type: 'APPROVE'; proposedAction: SeriousAction; count: number; required: number }
+  | { type: 'REJECT'; proposedAction: SeriousAction | null }
+  | { type: 'SIGNAL_ADDED'; priority: Priority }
+  | { type: 'LEGAL_HOLD'; hold: boolean }
+  | {
+      type: 'SLA_REMIND' | 'SLA_ESCALATE';
+      state: CaseState;
+      /** When the case entered `state`. */
+      since: string;
+      /** The subject's name, used only in the reminder to their manager. */
+      subjectName: string | null;
+    }
+);
+
+/**
+ * Describes an accepted event from the case context before and after it. `actorName` replaces the
+ * actor's e-mail address when the platform has a better name (a Slack mention).
+ */
+export function noticeForEvent(
+  event: CaseEvent,
+  before: CaseContext,
+  after: CaseContext,
+  actorName: string = actorLabel(event.actor),
+): CaseNotice {
+  const actor = actorName;
+  switch (event.type) {
+    case 'ASSIGN':
+      return { type: event.type, actor, assignee: event.assignee };
+    case 'NOTE':
+      return { type: event.type, actor, text: event.text };
+    case 'DISMISS':
+    case 'CLOSE':
+      return { type: event.type, actor, outcome: event.outcome };
+    case 'CHOOSE_RESPONSE':
+      return {
+        type: event.type,
+        actor,
+        response: event.response,
+        proposedAction: event.proposedAction ?? null,
+      };
+    case 'APPROVE': {
+      // The approval was accepted, so an action was proposed before it.
+      const proposedAction = before.proposedAction as SeriousAction;
+      return {
+        type: event.type,
+        actor,
+        proposedAction,
+        count: before.approvals.length + 1,
+        required: approvalsRequired(proposedAction),
+      };
+    }
+    case 'REJECT':
+      return { type: event.type, actor, proposedAction: before.proposedAction };
+    case 'SIGNAL_ADDED':
+      return { type: event.type, actor, priority: after.priority };
+    case 'LEGAL_HOLD':
+      return { type: event.type, actor, hold: event.hold };
+    case 'SLA_REMIND':
+    case 'SLA_ESCALATE':
+      return {
+        type: event.type,
+        actor,
+        state: event.state,
+        since: before.stateEnteredAt,
+        subjectName: null,
+      };
+    default:
+      return { type: event.type, actor };
+  }
+}
+
+/**
+ * Renders the thread reply about an event for an audience, or returns null when that audience gets
+ * none. The manager receives only the reminder about their own notice. Security learns that a note
+ * was added but not its text, because a note may name the subject.
+ */
+export function renderNotice(
+  notice: CaseNotice,
+  audience: Audience,
+  locale: Locale,
+): string | null {
+  if (audience === 'manager') {
+    if (notice.type !== 'SLA_REMIND' || notice.state !== 'manager_notice') return null;
+    const name = notice.subjectName ?? t(locale, 'subject.unknown');
+    return t(locale, 'manager.reminder', { name });
+  }
+
+  const { actor } = notice;
+  switch (notice.type) {
+    case 'ASSIGN':
+      return t(locale, 'reply.ASSIGN', { actor, assignee: notice.assignee });
+    case 'NOTE':
+      return audience === 'security'
+        ? t(locale, 'reply.NOTE', { actor })
+        : t(locale, 'reply.noteWithText', { actor, text: notice.text });
+    case 'DISMISS':
+    case 'CLOSE':
+      return t(locale, `reply.${notice.type}`, {
+        actor,
+        outcome: outcomeLabel(locale, notice.outcome),
+      });
+    case 'CHOOSE_RESPONSE':
+      return renderResponse(notice, audience, locale);
+    case 'APPROVE':
+      return renderApproval(notice, audience, locale);
+    case 'REJECT':
+      return t(locale, 'reply.REJECT', {
+        actor,
+        proposedAction: proposedActionText(notice.proposedAction, audience, locale),
+      });
+    case 'SIGNAL_ADDED':
+      return t(locale, 'reply.SIGNAL_ADDED', { priority: priorityLabel(locale, notice.priority) });
+    case 'LEGAL_HOLD':
+      return t(locale, notice.hold ? 'reply.placeLegalHold' : 'reply.releaseLegalHold', { actor });
+    case 'SLA_REMIND':
+    case 'SLA_ESCALATE':
+      return t(locale, `reply.${notice.type}`, {
+        state: stateLabel(locale, notice.state),
+        since: formatTime(notice.since),
+      });
+    default:
+      return t(locale, `reply.${notice.type}`, { actor });
+  }
+}
+
+type NoticeOf<T extends CaseNotice['type']> = Extract<CaseNotice, { type: T }>;
+
+function renderResponse(notice: NoticeOf<'CHOOSE_RESPONSE'>, audience: Audience, locale: Locale) {
+  if (notice.response === 'serious_action' && audience !== 'security') {
+    return t(locale, 'reply.chooseSeriousAction', {
+      actor: notice.actor,
+      proposedAction: proposedActionText(notice.proposedAction, audience, locale),
+    });
+  }
+  return t(locale, 'reply.CHOOSE_RESPONSE', {
+    actor: notice.actor,
+    response: responseLabel(locale, notice.response),
+  });
+}
+
+function renderApproval(notice: NoticeOf<'APPROVE'>, audience: Audience, locale: Locale) {
+  const proposedAction = proposedActionText(notice.proposedAction, audience, locale);
+  if (notice.count < notice.required) {
+    return t(locale, 'reply.approvePartial', {
+      actor: notice.actor,
+      proposedAction,
+      count: notice.count,
+      required: notice.required,
+    });
+  }
+  return t(locale, 'reply.APPROVE', { actor: notice.actor, proposedAction });
+}
+
+/** Names the proposed action for HR and Legal; security gets a generic phrase, as on its card. */
+function proposedActionText(
+  action: SeriousAction | null,
+  audience: Audience,
+  locale: Locale,
+): string {
+  if (action === null || audience === 'security') return t(locale, 'reply.theProposedAction');
+  return seriousActionLabel(locale, action);
+}
