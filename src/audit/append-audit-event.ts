@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Executor } from '../store/db.ts';
 import { auditEvents, auditHeads } from '../store/schema.ts';
 import { type AuditContent, chainHash, digestContent, GENESIS_HASH } from './hash-chain.ts';
@@ -6,41 +6,46 @@ import { type AuditContent, chainHash, digestContent, GENESIS_HASH } from './has
 export type AuditEntry = Omit<AuditContent, 'seq'>;
 
 /**
- * Appends one event to its stream's hash chain. Call it inside the transaction that makes the
- * change it records: the stream's head row stays locked until that transaction ends, so concurrent
- * writers to one stream queue up and the chain never forks.
+ * Appends events to their streams' hash chains, in the order given within each stream. Call it
+ * inside the transaction that makes the change the events record: each stream's head row stays
+ * locked until that transaction ends, so concurrent writers to one stream queue up and the chain
+ * never forks. Heads are locked in stream order, so two batches cannot deadlock on them.
  */
-export async function appendAuditEvent(
-  tx: Executor,
-  entry: AuditEntry,
-): Promise<{ id: number; hash: string }> {
-  // One statement creates the head on first use, locks it, and returns the current link: the
-  // no-op update on conflict takes the row lock that a plain SELECT … FOR UPDATE would.
-  const [head] = await tx
+export async function appendAuditEvents(tx: Executor, entries: AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  const streams = [...new Set(entries.map((entry) => entry.stream))].sort();
+
+  // One statement creates missing heads, locks every head, and returns the current links: the
+  // no-op update on conflict takes the row lock that a SELECT … FOR UPDATE would.
+  const heads = await tx
     .insert(auditHeads)
-    .values({ stream: entry.stream, seq: 0, hash: GENESIS_HASH })
+    .values(streams.map((stream) => ({ stream, seq: 0, hash: GENESIS_HASH })))
     .onConflictDoUpdate({ target: auditHeads.stream, set: { stream: sql`excluded.stream` } })
     .returning();
-  if (head === undefined) throw new Error(`audit head of stream ${entry.stream} is missing`);
+  const links = new Map(heads.map((head) => [head.stream, { seq: head.seq, hash: head.hash }]));
 
-  const content: AuditContent = { ...entry, seq: head.seq + 1 };
-  const contentDigest = digestContent(content);
-  const hash = chainHash(head.hash, contentDigest);
+  const rows = entries.map((entry) => {
+    const link = links.get(entry.stream)!;
+    const content: AuditContent = { ...entry, seq: link.seq + 1 };
+    const contentDigest = digestContent(content);
+    const hash = chainHash(link.hash, contentDigest);
+    const row = { ...content, data: content.data ?? {}, contentDigest, prevHash: link.hash, hash };
+    links.set(entry.stream, { seq: content.seq, hash });
+    return row;
+  });
+  await tx.insert(auditEvents).values(rows);
 
-  const [row] = await tx
-    .insert(auditEvents)
-    .values({ ...content, data: content.data ?? {}, contentDigest, prevHash: head.hash, hash })
-    .returning({ id: auditEvents.id });
-  await tx
-    .update(auditHeads)
-    .set({ seq: content.seq, hash })
-    .where(eq(auditHeads.stream, entry.stream));
-
-  return { id: row!.id, hash };
+  const values = streams.map((stream) => {
+    const link = links.get(stream)!;
+    return sql`(${stream}, ${link.seq}::int, ${link.hash})`;
+  });
+  await tx.execute(sql`
+    update audit_heads as h set seq = v.seq, hash = v.hash
+    from (values ${sql.join(values, sql`, `)}) as v(stream, seq, hash)
+    where h.stream = v.stream`);
 }
 
-/** Returns the number of audit events; for tests and the CLI. */
-export async function countAuditEvents(db: Executor): Promise<number> {
-  const [row] = await db.select({ count: sql<number>`count(*)::int` }).from(auditEvents);
-  return row?.count ?? 0;
+/** Appends one event to its stream's hash chain; see appendAuditEvents. */
+export async function appendAuditEvent(tx: Executor, entry: AuditEntry): Promise<void> {
+  await appendAuditEvents(tx, [entry]);
 }

@@ -5,6 +5,7 @@ import { appendAuditEvent } from '../audit/append-audit-event.ts';
 import { CasebridgeError } from '../errors.ts';
 import type { Executor } from '../store/db.ts';
 import { cases } from '../store/schema.ts';
+import { acceptedEntry, refusedEntry } from './case-audit-entry.ts';
 import type { CaseRow } from './load-case.ts';
 import { scheduleStateTimers } from './schedule-state-timers.ts';
 
@@ -13,53 +14,6 @@ export type ApplyResult =
   | { status: 'refused'; error: CasebridgeError }
   /** Another transaction changed the case after it was loaded; nothing was written. */
   | { status: 'conflict' };
-
-/** Returns the audit name of an actor: the e-mail of a person, `system:<component>` otherwise. */
-export function actorName(actor: Actor): string {
-  return actor.kind === 'person' ? actor.email : `system:${actor.name}`;
-}
-
-/** Returns the role an actor acts in, for the audit trail. */
-export function actorRole(actor: Actor, context: CaseContext): string {
-  if (actor.kind === 'system') return 'system';
-  if (context.subject.managerEmail !== null && actor.email === context.subject.managerEmail) {
-    return actor.roles.length > 0 ? [...actor.roles, 'manager'].join(',') : 'manager';
-  }
-  return actor.roles.length > 0 ? actor.roles.join(',') : 'none';
-}
-
-/** The free-text reason an event carries, under whichever name its type gives it. */
-export function eventReason(event: CaseEvent): string | null {
-  switch (event.type) {
-    case 'NOTE':
-      return event.text;
-    case 'ESCALATE':
-      return event.summary;
-    case 'RETURN_TO_SECURITY':
-      return event.question;
-    case 'RECORD_CONVERSATION':
-    case 'RECORD_ACTION':
-      return event.notes;
-    case 'DISMISS':
-    case 'REJECT':
-    case 'REOPEN':
-    case 'LEGAL_HOLD':
-      return event.reason;
-    case 'CHOOSE_RESPONSE':
-    case 'CLOSE':
-    case 'APPROVE':
-      return event.reason ?? null;
-    default:
-      return null;
-  }
-}
-
-/** The event's fields other than actor, time and reason, kept in the audit event's data. */
-function eventData(event: CaseEvent): Record<string, unknown> {
-  const { type: _type, actor: _actor, at: _at, ...rest } = event as Record<string, unknown>;
-  for (const key of ['text', 'summary', 'question', 'notes', 'reason']) delete rest[key];
-  return rest;
-}
 
 /**
  * The one path that changes a case: computes the machine's next snapshot, then writes the case
@@ -101,20 +55,9 @@ export async function applyCaseEvent(
     .returning();
   if (updated === undefined) return { status: 'conflict' };
 
-  await appendAuditEvent(tx, {
-    stream: current.id,
-    caseId: current.id,
-    type: event.type,
-    outcome: 'accepted',
-    actor: actorName(event.actor),
-    actorRole: actorRole(event.actor, context),
-    at,
-    fromState,
-    toState,
-    reason: eventReason(event),
-    data: eventData(event),
-  });
-  if (toState !== fromState) await scheduleStateTimers(tx, current.id, toState, at);
+  await appendAuditEvent(tx, acceptedEntry(current.id, event, context, fromState, toState));
+  if (toState !== fromState)
+    await scheduleStateTimers(tx, [{ caseId: current.id, state: toState, enteredAt: at }]);
 
   return { status: 'applied', caseRow: updated, fromState, toState };
 }
@@ -127,17 +70,5 @@ export async function recordRefusal(
   error: CasebridgeError,
 ): Promise<void> {
   const context = (current.snapshot as { context: CaseContext }).context;
-  await appendAuditEvent(tx, {
-    stream: current.id,
-    caseId: current.id,
-    type: event.type,
-    outcome: 'rejected',
-    actor: actorName(event.actor),
-    actorRole: actorRole(event.actor, context),
-    at: new Date(event.at),
-    fromState: current.state,
-    toState: null,
-    reason: error.message,
-    data: { code: error.code, ...eventData(event) },
-  });
+  await appendAuditEvent(tx, refusedEntry(current.id, event, context, current.state, error));
 }

@@ -99,7 +99,10 @@ function demoText(
   ingested: Array<{ file: string } & IngestSummary>,
   cases: Awaited<ReturnType<typeof listCases>>,
 ): string {
-  const first = cases[0]?.key ?? 'CB-0001';
+  // The walkthrough uses the most urgent case, which in the samples is the one two feeds report.
+  const rank = ['low', 'medium', 'high', 'critical'];
+  const urgent = [...cases].sort((a, b) => rank.indexOf(b.priority) - rank.indexOf(a.priority))[0];
+  const first = urgent?.key ?? 'CB-0001';
   const lines = [
     'Casebridge demo',
     '',

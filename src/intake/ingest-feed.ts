@@ -1,11 +1,11 @@
 import type { FeedName } from '../config.ts';
 import { CasebridgeError } from '../errors.ts';
 import { parseFeed } from '../feeds/parse-feed.ts';
-import type { RejectedRecord } from '../feeds/signal.ts';
+import type { RejectedRecord, Signal } from '../feeds/signal.ts';
 import type { Logger } from '../log.ts';
-import { asDatabaseUnavailable, type Db, type Executor } from '../store/db.ts';
+import { asDatabaseUnavailable, type Db, type Executor, sqlState } from '../store/db.ts';
 import { webhookReceipts } from '../store/schema.ts';
-import { ingestSignal, type SignalOutcome } from './ingest-signal.ts';
+import { ingestBatch, type SignalOutcome, type SignalResult } from './ingest-batch.ts';
 
 export interface IngestSummary {
   created: number;
@@ -59,37 +59,38 @@ export async function ingestFeed(deps: IntakeDeps, input: IngestFeedInput): Prom
     );
   }
 
-  const count = (outcome: SignalOutcome) => {
-    if (outcome === 'created') summary.created++;
-    else if (outcome === 'grouped') summary.grouped++;
-    else summary.duplicates++;
-    deps.onSignal?.(input.feed, outcome);
-  };
-
-  if (input.atomic) {
-    const outcomes: SignalOutcome[] = [];
-    try {
-      await deps.db.transaction(async (tx) => {
-        if (input.webhookId !== undefined) await recordWebhookId(tx, input.feed, input.webhookId);
-        for (const record of parsed.accepted) {
-          const options = { reopenWindowHours: deps.reopenWindowHours, now: now() };
-          outcomes.push((await ingestSignal(tx, record.signal, options)).outcome);
-        }
-      });
-    } catch (error) {
-      throw asDatabaseUnavailable(error);
+  const count = (results: SignalResult[]) => {
+    for (const { outcome } of results) {
+      if (outcome === 'created') summary.created++;
+      else if (outcome === 'grouped') summary.grouped++;
+      else summary.duplicates++;
+      deps.onSignal?.(input.feed, outcome);
     }
-    for (const outcome of outcomes) count(outcome);
-  } else {
-    for (const record of parsed.accepted) {
-      const options = { reopenWindowHours: deps.reopenWindowHours, now: now() };
-      try {
-        const result = await deps.db.transaction((tx) => ingestSignal(tx, record.signal, options));
-        count(result.outcome);
-      } catch (error) {
-        throw asDatabaseUnavailable(error);
+  };
+  const records = parsed.accepted.map((record) => record.signal);
+  const ingestChunk = (tx: Executor, chunk: Signal[]) =>
+    ingestBatch(tx, chunk, { reopenWindowHours: deps.reopenWindowHours, now: now() });
+
+  try {
+    if (input.atomic) {
+      // One transaction for the whole delivery, so a failure stores none of it.
+      const results = await withRetry(() =>
+        deps.db.transaction(async (tx) => {
+          if (input.webhookId !== undefined) await recordWebhookId(tx, input.feed, input.webhookId);
+          const all: SignalResult[] = [];
+          for (const chunk of chunks(records)) all.push(...(await ingestChunk(tx, chunk)));
+          return all;
+        }),
+      );
+      count(results);
+    } else {
+      // A transaction per chunk: a large file is stored as it is read, each chunk whole or not at all.
+      for (const chunk of chunks(records)) {
+        count(await withRetry(() => deps.db.transaction((tx) => ingestChunk(tx, chunk))));
       }
     }
+  } catch (error) {
+    throw asDatabaseUnavailable(error);
   }
 
   log.info(
@@ -117,5 +118,31 @@ async function recordWebhookId(tx: Executor, feed: FeedName, webhookId: string):
       `Webhook ${webhookId} for feed ${feed} was already processed; nothing was stored.`,
       { details: { webhookId } },
     );
+  }
+}
+
+/** Records per intake transaction; bounds statement sizes (a signal row has 15 parameters). */
+const CHUNK_SIZE = 500;
+
+function* chunks<T>(items: T[]): Generator<T[]> {
+  for (let start = 0; start < items.length; start += CHUNK_SIZE)
+    yield items.slice(start, start + CHUNK_SIZE);
+}
+
+/** SQLSTATEs after which the same transaction may succeed when run again. */
+const RETRYABLE = new Set(['40P01', '40001', '23505']);
+
+/**
+ * Runs an intake transaction again when it lost a race: a deadlock, a serialization failure, or a
+ * person reopening a case of the same subject at the same moment (the one-open-case index).
+ */
+async function withRetry<T>(run: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      const state = sqlState(error);
+      if (attempt >= attempts || state === undefined || !RETRYABLE.has(state)) throw error;
+    }
   }
 }

@@ -4,7 +4,7 @@ import { verifyAudit } from '../../src/audit/verify-audit.ts';
 import { actOnCase } from '../../src/cases/act-on-case.ts';
 import { showCase } from '../../src/cases/show-case.ts';
 import { isCasebridgeError } from '../../src/errors.ts';
-import { ingestSignal } from '../../src/intake/ingest-signal.ts';
+import { ingestBatch } from '../../src/intake/ingest-batch.ts';
 import { openStore } from '../../src/store/db.ts';
 import { auditEvents, roleGrants, timers } from '../../src/store/schema.ts';
 import { makeSignal, people, seedExampleDirectory, silentLogger } from '../support/builders.ts';
@@ -18,13 +18,13 @@ describeStores('act on case', (current, backend) => {
     event: Record<string, unknown> & { type: string },
   ) => actOnCase(deps(), { caseRef, actorEmail, event });
   const openCaseFor = async (email: string) => {
-    const result = await current().store.db.transaction((tx) =>
-      ingestSignal(tx, makeSignal({ subject: { email, externalIds: [], displayName: null } }), {
+    const [result] = await current().store.db.transaction((tx) =>
+      ingestBatch(tx, [makeSignal({ subject: { email, externalIds: [], displayName: null } })], {
         reopenWindowHours: 0,
         now: new Date(),
       }),
     );
-    return (await showCase(current().store.db, result.caseId)).key;
+    return (await showCase(current().store.db, result!.caseId!)).key;
   };
   const errorCode = async (promise: Promise<unknown>) => {
     try {

@@ -2,7 +2,8 @@ import { eq } from 'drizzle-orm';
 import { beforeAll, expect, it } from 'vitest';
 import { actOnCase } from '../../src/cases/act-on-case.ts';
 import { showCase } from '../../src/cases/show-case.ts';
-import { ingestSignal } from '../../src/intake/ingest-signal.ts';
+import type { Signal } from '../../src/feeds/signal.ts';
+import { ingestBatch } from '../../src/intake/ingest-batch.ts';
 import { cases, signals, timers } from '../../src/store/schema.ts';
 import { makeSignal, people, seedExampleDirectory, silentLogger } from '../support/builders.ts';
 import { describeStores } from '../support/stores.ts';
@@ -10,13 +11,17 @@ import { describeStores } from '../support/stores.ts';
 const now = new Date('2026-12-01T09:00:00Z');
 const options = { reopenWindowHours: 72, now };
 
-describeStores('intake', (current) => {
+describeStores('intake batch', (current) => {
   beforeAll(async () => {
     await seedExampleDirectory(current().store.db);
   });
 
-  const ingest = (signal: ReturnType<typeof makeSignal>, at = now) =>
-    current().store.db.transaction((tx) => ingestSignal(tx, signal, { ...options, now: at }));
+  const ingestAll = (batch: Signal[], at = now) =>
+    current().store.db.transaction((tx) => ingestBatch(tx, batch, { ...options, now: at }));
+  const ingest = async (signal: Signal, at = now) => {
+    const [result] = await ingestAll([signal], at);
+    return { outcome: result!.outcome, caseId: result!.caseId! };
+  };
 
   it('opens a case with timers for a new subject', async () => {
     const result = await ingest(
@@ -148,5 +153,35 @@ describeStores('intake', (current) => {
       .from(cases)
       .where(eq(cases.subjectEmail, 'olivia.park@example.com'));
     expect(open.filter((row) => row.state !== 'closed')).toHaveLength(1);
+  });
+
+  it('handles repeats and one subject twice within a batch', async () => {
+    const subject = { email: 'maria.gomez@example.com', externalIds: [], displayName: null };
+    const first = makeSignal({ subject, severity: 'low' });
+    const second = makeSignal({ subject, severity: 'high' });
+    const updated = { ...first, raw: { id: first.externalId, status: 'updated' } };
+    const results = await ingestAll([first, second, first, updated]);
+    expect(results.map((result) => result.outcome)).toEqual([
+      'created',
+      'grouped',
+      'duplicate',
+      'grouped',
+    ]);
+    expect(results[1]!.caseId).toBe(results[0]!.caseId);
+    expect(results[2]!.caseId).toBeNull();
+
+    const detail = await showCase(current().store.db, results[0]!.caseId!);
+    expect(detail.priority).toBe('high');
+    expect(detail.version).toBe(3);
+    expect(detail.events.map((event) => [event.seq, event.type])).toEqual([
+      [1, 'OPEN'],
+      [2, 'SIGNAL_ADDED'],
+      [3, 'SIGNAL_ADDED'],
+    ]);
+    const versions = await current()
+      .store.db.select()
+      .from(signals)
+      .where(eq(signals.externalId, first.externalId));
+    expect(versions.map((row) => row.version).sort()).toEqual([1, 2]);
   });
 });
