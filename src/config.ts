@@ -56,6 +56,16 @@ const personSchema = z.object({
 
 export type PersonInput = z.infer<typeof personSchema>;
 
+const channelsSchema = z.strictObject({
+  /** Slack channel id, such as C0123456789 (not the channel name). */
+  slack: z
+    .string()
+    .regex(/^[CG][A-Z0-9]{6,}$/, 'must be a Slack channel id such as C0123456789, not a channel name')
+    .optional(),
+  /** Teams channel conversation id. */
+  teams: z.string().min(1).optional(),
+});
+
 const configFileSchema = z.strictObject({
   directory: z
     .strictObject({
@@ -77,7 +87,14 @@ const configFileSchema = z.strictObject({
       reopenWindowHours: z.number().min(0).default(72),
     })
     .default({ reopenWindowHours: 72 }),
-  routing: z.record(z.string(), z.unknown()).default({}),
+  /** The channel of each audience's case threads, per chat platform. The manager is reached by direct message. */
+  routing: z
+    .strictObject({
+      security: channelsSchema.optional(),
+      hr: channelsSchema.optional(),
+      legal: channelsSchema.optional(),
+    })
+    .default({}),
 });
 
 export type FileConfig = z.infer<typeof configFileSchema>;

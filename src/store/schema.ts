@@ -189,3 +189,83 @@ export const webhookReceipts = pgTable(
   },
   (table) => [primaryKey({ columns: [table.feed, table.webhookId] })],
 );
+
+/**
+ * A case's thread per audience and platform. The card is the thread's root message; `root_id`
+ * stays null until the outbox has posted it, and every later message of the thread waits for it.
+ */
+export const caseThreads = pgTable(
+  'case_threads',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    caseId: uuid('case_id')
+      .notNull()
+      .references(() => cases.id),
+    audience: text('audience').notNull(),
+    platform: text('platform').notNull(),
+    /** Channel id; for the manager's direct message, null until the conversation is opened. */
+    channel: text('channel'),
+    rootId: text('root_id'),
+    /** Set when the thread cannot be delivered (subject in the channel, manager unreachable). */
+    blockedReason: text('blocked_reason'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [uniqueIndex('case_threads_case_audience_key').on(table.caseId, table.audience, table.platform)],
+);
+
+/**
+ * Chat messages to deliver, written in the transaction of the case change they announce. The
+ * delivery worker sends each thread's rows in id order, one at a time.
+ */
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    threadId: uuid('thread_id')
+      .notNull()
+      .references(() => caseThreads.id),
+    caseId: uuid('case_id').notNull(),
+    /** `card`: post or update the thread's card from the case as it is at delivery; `reply`: a notice. */
+    kind: text('kind').notNull(),
+    payload: jsonb('payload').notNull(),
+    status: text('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+    /** While a worker delivers the row; another worker takes it over after this time. */
+    leaseUntil: timestamp('lease_until', { withTimezone: true }),
+    lastError: text('last_error'),
+    messageId: text('message_id'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+  },
+  (table) => [
+    index('outbox_pending_idx')
+      .on(table.threadId, table.id)
+      .where(sql`${table.status} = 'pending'`),
+  ],
+);
+
+/** Slack or Teams user ids resolved to directory e-mail addresses, so that each click needs no API call. */
+export const chatIdentities = pgTable(
+  'chat_identities',
+  {
+    platform: text('platform').notNull(),
+    userId: text('user_id').notNull(),
+    email: text('email'),
+    resolvedAt: timestamp('resolved_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.platform, table.userId] })],
+);
+
+/** Idempotency keys of inbound chat deliveries (Slack event ids, action timestamps, Teams activity ids). */
+export const inboundReceipts = pgTable('inbound_receipts', {
+  key: text('key').primaryKey(),
+  receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Secrets the bot generates for itself, such as the pseudonym key, when none is configured. */
+export const settings = pgTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
