@@ -60,7 +60,10 @@ const channelsSchema = z.strictObject({
   /** Slack channel id, such as C0123456789 (not the channel name). */
   slack: z
     .string()
-    .regex(/^[CG][A-Z0-9]{6,}$/, 'must be a Slack channel id such as C0123456789, not a channel name')
+    .regex(
+      /^[CG][A-Z0-9]{6,}$/,
+      'must be a Slack channel id such as C0123456789, not a channel name',
+    )
     .optional(),
   /** Teams channel conversation id. */
   teams: z.string().min(1).optional(),

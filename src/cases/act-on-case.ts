@@ -2,6 +2,7 @@ import { type Actor, type CaseEvent, caseEventSchema } from '../../workflows/cas
 import type { CaseContext } from '../../workflows/index.ts';
 import { CasebridgeError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import type { CaseNotifier } from '../outbox/case-notifier.ts';
 import { findRoles } from '../people/find-person.ts';
 import { asDatabaseUnavailable, type Db } from '../store/db.ts';
 import { applyCaseEvent, recordRefusal } from './apply-case-event.ts';
@@ -11,6 +12,8 @@ export interface ActOnCaseDeps {
   db: Db;
   logger: Logger;
   now?: () => Date;
+  /** Writes the chat messages of each accepted change; none without a chat platform. */
+  notifier?: CaseNotifier;
   /** Called after each accepted or refused attempt; the server counts them for /metrics. */
   onTransition?: (event: string, outcome: 'accepted' | 'rejected') => void;
 }
@@ -64,7 +67,9 @@ export async function actOnCase(deps: ActOnCaseDeps, input: ActOnCaseInput): Pro
         throw error;
       }
 
-      const result = await deps.db.transaction((tx) => applyCaseEvent(tx, current, event));
+      const result = await deps.db.transaction((tx) =>
+        applyCaseEvent(tx, current, event, deps.notifier),
+      );
       if (result.status === 'applied') {
         deps.onTransition?.(event.type, 'accepted');
         log.info({ from: result.fromState, to: result.toState }, 'case transition');

@@ -3,6 +3,7 @@ import type { Actor, CaseEvent, CaseState } from '../../workflows/case-events.ts
 import { applyEvent, type CaseContext, MACHINE_VERSION } from '../../workflows/index.ts';
 import { appendAuditEvent } from '../audit/append-audit-event.ts';
 import { CasebridgeError } from '../errors.ts';
+import type { CaseNotifier } from '../outbox/case-notifier.ts';
 import type { Executor } from '../store/db.ts';
 import { cases } from '../store/schema.ts';
 import { acceptedEntry, refusedEntry } from './case-audit-entry.ts';
@@ -17,13 +18,15 @@ export type ApplyResult =
 
 /**
  * The one path that changes a case: computes the machine's next snapshot, then writes the case
- * row (checked against the version that was loaded), one audit event and the new state's timers
- * in the caller's transaction. A refused event writes only its audit event.
+ * row (checked against the version that was loaded), one audit event, the new state's timers and
+ * the chat messages that announce the change, in the caller's transaction. A refused event writes
+ * only its audit event.
  */
 export async function applyCaseEvent(
   tx: Executor,
   current: CaseRow,
   event: CaseEvent,
+  notifier?: CaseNotifier,
 ): Promise<ApplyResult> {
   const fromState = current.state as CaseState;
   const context = (current.snapshot as { context: CaseContext }).context;
@@ -56,8 +59,12 @@ export async function applyCaseEvent(
   if (updated === undefined) return { status: 'conflict' };
 
   await appendAuditEvent(tx, acceptedEntry(current.id, event, context, fromState, toState));
-  if (toState !== fromState)
+  if (toState !== fromState) {
     await scheduleStateTimers(tx, [{ caseId: current.id, state: toState, enteredAt: at }]);
+  }
+  await notifier?.enqueue(tx, [
+    { caseId: current.id, fromState, toState, event, before: context, after: result.context },
+  ]);
 
   return { status: 'applied', caseRow: updated, fromState, toState };
 }

@@ -1,5 +1,7 @@
 import { asc, eq } from 'drizzle-orm';
+import type { CaseState } from '../../workflows/case-events.ts';
 import type { CaseContext } from '../../workflows/index.ts';
+import { threadAudiences } from '../outbox/thread-audiences.ts';
 import type { Executor } from '../store/db.ts';
 import { auditEvents, signals } from '../store/schema.ts';
 import { loadCase } from './load-case.ts';
@@ -42,18 +44,6 @@ export interface CaseDetail {
   }>;
 }
 
-/** The roles that see a case in each state, as routed to chat threads. */
-const audiencesByState: Record<string, string[]> = {
-  triage: ['security'],
-  hr_review: ['security', 'hr'],
-  conversation: ['security', 'hr'],
-  manager_notice: ['security', 'hr', 'manager'],
-  follow_up: ['security', 'hr'],
-  legal_review: ['security', 'hr', 'legal'],
-  action: ['security', 'hr', 'legal'],
-  closed: ['security'],
-};
-
 /** Loads a case with its signals and its full audit timeline. */
 export async function showCase(db: Executor, reference: string): Promise<CaseDetail> {
   const row = await loadCase(db, reference);
@@ -86,7 +76,7 @@ export async function showCase(db: Executor, reference: string): Promise<CaseDet
     },
     outcome: context.outcome ?? null,
     legalHold: context.legalHold,
-    audiences: audiencesByState[row.state] ?? [],
+    audiences: [...threadAudiences(row.state as CaseState)],
     signals: signalRows.map((signal) => ({
       id: signal.id,
       source: signal.source,

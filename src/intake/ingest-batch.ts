@@ -8,6 +8,7 @@ import { acceptedEntry } from '../cases/case-audit-entry.ts';
 import type { CaseRow } from '../cases/load-case.ts';
 import { type StateEntry, scheduleStateTimers } from '../cases/schedule-state-timers.ts';
 import type { Signal } from '../feeds/signal.ts';
+import type { CaseChange, CaseNotifier } from '../outbox/case-notifier.ts';
 import type { Executor } from '../store/db.ts';
 import { cases, signals } from '../store/schema.ts';
 import { signalPriority } from './priority.ts';
@@ -25,6 +26,8 @@ export interface IngestBatchOptions {
   /** A signal this many hours after the subject's last case closed reopens it instead of opening a new one. */
   reopenWindowHours: number;
   now: Date;
+  /** Writes the chat messages of the batch's case changes; none without a chat platform. */
+  notifier?: CaseNotifier | undefined;
 }
 
 const HOUR_MS = 3_600_000;
@@ -79,6 +82,7 @@ export async function ingestBatch(
 
   const signalRows: Array<typeof signals.$inferInsert> = [];
   const audit: AuditEntry[] = [];
+  const changes: CaseChange[] = [];
   const outcomes: SignalResult[] = [];
   const atIso = options.now.toISOString();
 
@@ -91,6 +95,14 @@ export async function ingestBatch(
       );
     }
     audit.push(acceptedEntry(target.id, event, target.context, target.state, result.state));
+    changes.push({
+      caseId: target.id,
+      fromState: target.state,
+      toState: result.state,
+      event,
+      before: target.context,
+      after: result.context,
+    });
     if (result.state !== target.state) target.stateEnteredAt = options.now;
     target.snapshot = result.snapshot;
     target.state = result.state;
@@ -154,6 +166,14 @@ export async function ingestBatch(
           kind: signal.kind,
         },
       });
+      changes.push({
+        caseId: target.id,
+        fromState: null,
+        toState: target.state,
+        event: null,
+        before: null,
+        after: target.context,
+      });
       outcome = 'created';
     } else {
       apply(target, { type: 'SIGNAL_ADDED', actor: intake, at: atIso, signalId, priority });
@@ -190,6 +210,7 @@ export async function ingestBatch(
       enteredAt: target.stateEnteredAt!,
     }));
   await scheduleStateTimers(tx, entered);
+  await options.notifier?.enqueue(tx, changes);
 
   return outcomes;
 }

@@ -3,6 +3,7 @@ import { CasebridgeError } from '../errors.ts';
 import { parseFeed } from '../feeds/parse-feed.ts';
 import type { RejectedRecord, Signal } from '../feeds/signal.ts';
 import type { Logger } from '../log.ts';
+import type { CaseNotifier } from '../outbox/case-notifier.ts';
 import { asDatabaseUnavailable, type Db, type Executor, sqlState } from '../store/db.ts';
 import { webhookReceipts } from '../store/schema.ts';
 import { ingestBatch, type SignalOutcome, type SignalResult } from './ingest-batch.ts';
@@ -31,6 +32,8 @@ export interface IntakeDeps {
   logger: Logger;
   reopenWindowHours: number;
   now?: () => Date;
+  /** Writes the chat messages of the cases intake opens or changes; none without a chat platform. */
+  notifier?: CaseNotifier;
   /** Called once per stored or duplicate signal; the HTTP server counts them for /metrics. */
   onSignal?: (feed: FeedName, outcome: SignalOutcome | 'rejected') => void;
 }
@@ -69,7 +72,11 @@ export async function ingestFeed(deps: IntakeDeps, input: IngestFeedInput): Prom
   };
   const records = parsed.accepted.map((record) => record.signal);
   const ingestChunk = (tx: Executor, chunk: Signal[]) =>
-    ingestBatch(tx, chunk, { reopenWindowHours: deps.reopenWindowHours, now: now() });
+    ingestBatch(tx, chunk, {
+      reopenWindowHours: deps.reopenWindowHours,
+      now: now(),
+      notifier: deps.notifier,
+    });
 
   try {
     if (input.atomic) {

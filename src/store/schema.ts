@@ -210,7 +210,9 @@ export const caseThreads = pgTable(
     blockedReason: text('blocked_reason'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (table) => [uniqueIndex('case_threads_case_audience_key').on(table.caseId, table.audience, table.platform)],
+  (table) => [
+    uniqueIndex('case_threads_case_audience_key').on(table.caseId, table.audience, table.platform),
+  ],
 );
 
 /**

@@ -200,4 +200,10 @@ export const en = {
   'reply.releaseLegalHold': '{actor} released the legal hold on this case.',
   'reply.SLA_REMIND': 'Reminder: this case has been in {state} since {since}.',
   'reply.SLA_ESCALATE': 'This case has been in {state} since {since}, past its deadline.',
+
+  // Alerts the delivery worker posts when it cannot deliver a thread.
+  'alert.subjectInChannel':
+    'Casebridge did not post case {key} to the {audience} channel: the subject of the case is a member of it. Remove them from the channel or route that audience to another channel.',
+  'alert.managerUnreachable':
+    "Casebridge could not send the manager's notice for case {key} on {platform} ({reason}). Tell the manager another way.",
 } as const satisfies Record<string, string>;

@@ -1,0 +1,55 @@
+/** What the outbox does after a failed delivery. */
+export type DeliveryFailure =
+  | { kind: 'rate_limited'; retryAfterMs: number }
+  | { kind: 'transient'; reason: string }
+  | { kind: 'permanent'; reason: string };
+
+/** Slack platform errors that no retry can fix: the channel, user or app must be changed first. */
+const permanentSlackErrors = new Set([
+  'channel_not_found',
+  'not_in_channel',
+  'is_archived',
+  'users_not_found',
+  'user_not_found',
+  'cannot_dm_bot',
+  'invalid_auth',
+  'not_authed',
+  'account_inactive',
+  'token_revoked',
+  'missing_scope',
+  'invalid_blocks',
+  'msg_too_long',
+  'no_text',
+]);
+
+/**
+ * Classifies an error thrown by a chat port. Slack's WebClient reports rate limits with
+ * `retryAfter` in seconds, refusals as platform errors with `data.error`, and HTTP or network
+ * failures with their own codes; anything unknown is treated as transient and retried with backoff.
+ */
+export function classifyDeliveryError(error: unknown): DeliveryFailure {
+  const value = error as {
+    code?: string;
+    retryAfter?: number;
+    data?: { error?: string };
+    statusCode?: number;
+    message?: string;
+  };
+  if (value?.code === 'slack_webapi_rate_limited_error') {
+    return { kind: 'rate_limited', retryAfterMs: Math.max(1, value.retryAfter ?? 1) * 1000 };
+  }
+  if (value?.code === 'slack_webapi_platform_error') {
+    const reason = value.data?.error ?? 'unknown_error';
+    if (reason === 'ratelimited') return { kind: 'rate_limited', retryAfterMs: 1000 };
+    return permanentSlackErrors.has(reason)
+      ? { kind: 'permanent', reason }
+      : { kind: 'transient', reason };
+  }
+  if (value?.code === 'slack_webapi_http_error') {
+    return { kind: 'transient', reason: `HTTP ${value.statusCode ?? 'error'}` };
+  }
+  return {
+    kind: 'transient',
+    reason: value?.code ?? (error instanceof Error ? error.name : 'unknown error'),
+  };
+}

@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import { and, asc, inArray } from 'drizzle-orm';
+import type { Audience } from '../chat/actions.ts';
+import { noticeForEvent } from '../chat/notice.ts';
+import type { ChatPlatform } from '../chat/port.ts';
+import type { FileConfig } from '../config.ts';
+import type { Executor } from '../store/db.ts';
+import { caseThreads, outbox } from '../store/schema.ts';
+import type { CaseChange, CaseNotifier } from './case-notifier.ts';
+import { threadAudiences } from './thread-audiences.ts';
+
+type Routing = FileConfig['routing'];
+type ThreadRow = typeof caseThreads.$inferSelect;
+
+/** Returns the channel of an audience on a platform; the manager's direct message has none yet. */
+function channelFor(
+  routing: Routing,
+  audience: Audience,
+  platform: ChatPlatform,
+): string | null | undefined {
+  if (audience === 'manager') return null;
+  const channels = routing[audience];
+  if (platform === 'slack') return channels?.slack;
+  if (platform === 'teams') return channels?.teams;
+  return undefined;
+}
+
+/**
+ * Builds the notifier that writes chat messages for case changes on the given platforms. A change
+ * opens a thread (its card) for each audience that newly follows the case, and updates the card and
+ * replies with a short notice in every thread the case already has. Audiences without a routed
+ * channel are skipped.
+ */
+export function createCaseNotifier(routing: Routing, platforms: ChatPlatform[]): CaseNotifier {
+  return {
+    async enqueue(tx: Executor, changes: CaseChange[]) {
+      if (changes.length === 0 || platforms.length === 0) return;
+      const caseIds = [...new Set(changes.map((change) => change.caseId))];
+      const existing = await tx
+        .select()
+        .from(caseThreads)
+        .where(and(inArray(caseThreads.caseId, caseIds), inArray(caseThreads.platform, platforms)))
+        .orderBy(asc(caseThreads.createdAt), asc(caseThreads.id));
+      const threads = new Map<string, ThreadRow>(
+        existing.map((thread) => [
+          `${thread.caseId}|${thread.audience}|${thread.platform}`,
+          thread,
+        ]),
+      );
+
+      const newThreads: Array<typeof caseThreads.$inferInsert> = [];
+      const messages: Array<typeof outbox.$inferInsert> = [];
+
+      for (const change of changes) {
+        const followers = new Set(threadAudiences(change.toState));
+        if (change.after.subject.managerEmail === null) followers.delete('manager');
+        const notice =
+          change.event === null || change.before === null
+            ? null
+            : noticeForEvent(change.event, change.before, change.after);
+
+        for (const platform of platforms) {
+          const open = [...threads.values()].filter(
+            (thread) => thread.caseId === change.caseId && thread.platform === platform,
+          );
+          for (const thread of open) {
+            messages.push({
+              threadId: thread.id,
+              caseId: change.caseId,
+              kind: 'card',
+              payload: {},
+            });
+            if (notice !== null)
+              messages.push({
+                threadId: thread.id,
+                caseId: change.caseId,
+                kind: 'reply',
+                payload: { notice },
+              });
+          }
+
+          for (const audience of followers) {
+            const key = `${change.caseId}|${audience}|${platform}`;
+            if (threads.has(key)) continue;
+            const channel = channelFor(routing, audience, platform);
+            if (channel === undefined) continue;
+            const thread: ThreadRow = {
+              id: randomUUID(),
+              caseId: change.caseId,
+              audience,
+              platform,
+              channel,
+              rootId: null,
+              blockedReason: null,
+              createdAt: new Date(),
+            };
+            threads.set(key, thread);
+            newThreads.push(thread);
+            messages.push({
+              threadId: thread.id,
+              caseId: change.caseId,
+              kind: 'card',
+              payload: {},
+            });
+          }
+        }
+      }
+
+      if (newThreads.length > 0) await tx.insert(caseThreads).values(newThreads);
+      if (messages.length > 0) await tx.insert(outbox).values(messages);
+    },
+  };
+}

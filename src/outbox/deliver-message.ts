@@ -1,0 +1,175 @@
+import { eq } from 'drizzle-orm';
+import type { CaseContext } from '../../workflows/index.ts';
+import type { Audience } from '../chat/actions.ts';
+import { t } from '../chat/messages/index.ts';
+import { type CaseNotice, renderNotice } from '../chat/notice.ts';
+import type { ChatPort } from '../chat/port.ts';
+import type { CaseView } from '../chat/view-model.ts';
+import type { Db } from '../store/db.ts';
+import { cases } from '../store/schema.ts';
+import type { ClaimedMessage } from './claim-outbox.ts';
+import { classifyDeliveryError } from './classify-delivery-error.ts';
+
+/** What became of one delivery attempt; the worker records it. */
+export type DeliveryOutcome =
+  | { status: 'sent'; messageId: string | null; thread?: { channel: string; rootId: string } }
+  | { status: 'retry'; at: Date; reason: string; countsAsAttempt: boolean }
+  | {
+      status: 'dead';
+      reason: string;
+      /** Set when no later message of the thread can be delivered either. */
+      blockThread?: string;
+      /** A notice to post in another audience's thread of the case about why. */
+      alert?: { audience: Audience; text: string };
+    };
+
+export interface DeliveryContext {
+  db: Db;
+  port: ChatPort | undefined;
+  renderView(caseId: string, audience: Audience): Promise<CaseView>;
+  /** E-mail addresses of a channel's members, cached by the worker. */
+  channelMembers(port: ChatPort, channel: string): Promise<string[]>;
+  now: Date;
+  maxAttempts: number;
+}
+
+const MAX_BACKOFF_MS = 5 * 60_000;
+
+/**
+ * Delivers one claimed message: posts or updates the thread's card (rendered from the case as it
+ * is now), or posts a reply or alert in the thread. It never writes to the database; the worker
+ * records the outcome.
+ */
+export async function deliverMessage(
+  claimed: ClaimedMessage,
+  context: DeliveryContext,
+): Promise<DeliveryOutcome> {
+  const { message, thread } = claimed;
+  const port = context.port;
+  if (thread.blockedReason !== null)
+    return { status: 'dead', reason: `thread blocked: ${thread.blockedReason}` };
+  if (port === undefined)
+    return { status: 'dead', reason: `no ${thread.platform} connection is configured` };
+
+  const [caseRow] = await context.db
+    .select({ key: cases.key, snapshot: cases.snapshot })
+    .from(cases)
+    .where(eq(cases.id, message.caseId));
+  if (caseRow === undefined) return { status: 'dead', reason: 'the case no longer exists' };
+  const caseContext = (caseRow.snapshot as { context: CaseContext }).context;
+  const audience = thread.audience as Audience;
+
+  try {
+    if (message.kind === 'card') {
+      const view = await context.renderView(message.caseId, audience);
+      if (thread.rootId !== null && thread.channel !== null) {
+        await port.updateCard(
+          {
+            platform: port.platform,
+            channel: thread.channel,
+            messageId: thread.rootId,
+            threadRootId: null,
+          },
+          view,
+        );
+        return { status: 'sent', messageId: thread.rootId };
+      }
+      if (audience === 'manager') {
+        const manager = caseContext.subject.managerEmail;
+        if (manager === null)
+          return {
+            status: 'dead',
+            reason: 'the subject has no manager',
+            blockThread: 'no_manager',
+          };
+        const posted = await port.directMessage(manager, view);
+        return {
+          status: 'sent',
+          messageId: posted.messageId,
+          thread: { channel: posted.channel, rootId: posted.messageId },
+        };
+      }
+      const channel = thread.channel!;
+      const subject = caseContext.subject.email;
+      if (subject !== null && (await context.channelMembers(port, channel)).includes(subject)) {
+        // Tipping-off guard: the subject must never see their own case.
+        return {
+          status: 'dead',
+          reason: 'the subject is a member of the channel',
+          blockThread: 'subject_in_channel',
+          alert: {
+            audience: 'security',
+            text: t('en', 'alert.subjectInChannel', { key: caseRow.key, audience }),
+          },
+        };
+      }
+      const posted = await port.postCard({ platform: port.platform, channel }, view);
+      return {
+        status: 'sent',
+        messageId: posted.messageId,
+        thread: { channel, rootId: posted.messageId },
+      };
+    }
+
+    if (thread.rootId === null || thread.channel === null) {
+      return { status: 'dead', reason: 'the thread has no card to reply under' };
+    }
+    const payload = message.payload as { notice?: CaseNotice; text?: string };
+    const text =
+      payload.text ??
+      (payload.notice === undefined ? null : renderNotice(payload.notice, audience, 'en'));
+    if (text === null) return { status: 'sent', messageId: null };
+    const posted = await port.reply(
+      { platform: port.platform, channel: thread.channel, rootId: thread.rootId },
+      text,
+    );
+    return { status: 'sent', messageId: posted.messageId };
+  } catch (error) {
+    return outcomeOfFailure(error, claimed, context, caseRow.key);
+  }
+}
+
+function outcomeOfFailure(
+  error: unknown,
+  claimed: ClaimedMessage,
+  context: DeliveryContext,
+  key: string,
+): DeliveryOutcome {
+  const failure = classifyDeliveryError(error);
+  const { message, thread } = claimed;
+  if (failure.kind === 'rate_limited') {
+    return {
+      status: 'retry',
+      at: new Date(context.now.getTime() + failure.retryAfterMs),
+      reason: 'rate limited',
+      countsAsAttempt: false,
+    };
+  }
+  if (failure.kind === 'permanent' || message.attempts >= context.maxAttempts) {
+    const reason =
+      failure.kind === 'permanent'
+        ? failure.reason
+        : `gave up after ${message.attempts} attempts: ${failure.reason}`;
+    if (thread.audience === 'manager' && thread.rootId === null) {
+      return {
+        status: 'dead',
+        reason,
+        blockThread: 'manager_unreachable',
+        alert: {
+          audience: 'hr',
+          text: t('en', 'alert.managerUnreachable', { key, platform: thread.platform, reason }),
+        },
+      };
+    }
+    return { status: 'dead', reason };
+  }
+  // Exponential backoff with full jitter: 1 s, 2 s, 4 s … up to 5 minutes.
+  const ceiling = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (message.attempts - 1));
+  const delay = Math.max(250, Math.round(Math.random() * ceiling));
+  return {
+    status: 'retry',
+    at: new Date(context.now.getTime() + delay),
+    reason: failure.reason,
+    countsAsAttempt: true,
+  };
+}
