@@ -1,10 +1,11 @@
 import { type AuditVerification, verifyAudit } from '../audit/verify-audit.ts';
 import type { FeedName } from '../config.ts';
 import { CasebridgeError, type ErrorCode, errorCatalogue } from '../errors.ts';
-import { type IngestSummary, ingestFeed } from '../intake/ingest-feed.ts';
+import { type IngestSummary, type IntakeDeps, ingestFeed } from '../intake/ingest-feed.ts';
 import type { Logger } from '../log.ts';
+import type { CaseNotifier } from '../outbox/case-notifier.ts';
 import type { Db } from '../store/db.ts';
-import { actOnCase } from './act-on-case.ts';
+import { type ActOnCaseDeps, actOnCase } from './act-on-case.ts';
 import { type CaseSummary, listCases } from './list-cases.ts';
 import { type CaseDetail, showCase } from './show-case.ts';
 
@@ -30,15 +31,14 @@ export interface LocalCaseServiceDeps {
   db: Db;
   logger: Logger;
   reopenWindowHours: number;
+  notifier?: CaseNotifier;
+  onSignal?: IntakeDeps['onSignal'];
+  onTransition?: ActOnCaseDeps['onTransition'];
 }
 
 export function localCaseService(deps: LocalCaseServiceDeps): CaseService {
   return {
-    ingest: (feed, text) =>
-      ingestFeed(
-        { db: deps.db, logger: deps.logger, reopenWindowHours: deps.reopenWindowHours },
-        { feed, text, atomic: false },
-      ),
+    ingest: (feed, text) => ingestFeed(deps, { feed, text, atomic: false }),
     list: (state) => listCases(deps.db, state === undefined ? {} : { state }),
     show: (reference) => showCase(deps.db, reference),
     async act(reference, actorEmail, event, expectedState) {
@@ -48,7 +48,7 @@ export function localCaseService(deps: LocalCaseServiceDeps): CaseService {
         event,
         ...(expectedState === undefined ? {} : { expectedState }),
       };
-      await actOnCase({ db: deps.db, logger: deps.logger }, input);
+      await actOnCase(deps, input);
       return showCase(deps.db, reference);
     },
     verifyAudit: () => verifyAudit(deps.db),

@@ -92,7 +92,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
       if (outcome.status === 'retry' && !outcome.countsAsAttempt)
         channelReadyAt.set(gateKey, outcome.at.getTime());
     }
-    await recordOutcome(deps.db, claimed, outcome);
+    await recordOutcome(deps.db, claimed, outcome, now());
     logOutcome(deps.logger, claimed, outcome);
   };
 
@@ -141,6 +141,7 @@ async function recordOutcome(
   db: Db,
   { message, thread }: ClaimedMessage,
   outcome: DeliveryOutcome,
+  at: Date,
 ): Promise<void> {
   await db.transaction(async (tx) => {
     if (outcome.status === 'sent') {
@@ -148,7 +149,7 @@ async function recordOutcome(
         .update(outbox)
         .set({
           status: 'sent',
-          sentAt: new Date(),
+          sentAt: at,
           leaseUntil: null,
           messageId: outcome.messageId,
           lastError: null,
