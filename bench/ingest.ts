@@ -128,7 +128,8 @@ async function benchIngest(): Promise<{
 
   const records = buildPayloads();
   const payloads: string[] = [];
-  for (let i = 0; i < records.length; i += batchSize) payloads.push(records.slice(i, i + batchSize).join('\n'));
+  for (let i = 0; i < records.length; i += batchSize)
+    payloads.push(records.slice(i, i + batchSize).join('\n'));
   const logger = createLogger({ level: 'silent' });
   const deps = { db: store.db, logger, reopenWindowHours: 72 };
   const counts = { created: 0, grouped: 0, duplicates: 0 };
