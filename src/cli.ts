@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { caseStates } from '../workflows/case-events.ts';
 import type { CaseService } from './cases/case-service.ts';
@@ -12,6 +13,12 @@ import { createOutput, EXIT_USAGE, type Output, reportError } from './cli/output
 import { runDemo, runServe } from './cli/serve.ts';
 import { feedNames } from './config.ts';
 import { bootstrap, openCaseService } from './main.ts';
+
+const packageVersion = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  }
+).version;
 
 type Runner = (service: CaseService, output: Output) => Promise<number>;
 
@@ -43,6 +50,7 @@ async function migrate(json: boolean): Promise<void> {
 
 export function buildProgram(): Command {
   const program = new Command('casebridge')
+    .version(packageVersion)
     .description(
       'Insider-risk case work in chat: detection feeds become cases that HR, managers and Legal decide.',
     )
@@ -164,6 +172,13 @@ export async function main(argv: string[]): Promise<void> {
         error.code,
       );
       process.exitCode = benign ? 0 : EXIT_USAGE;
+      // Commander has written its message to stderr; a --json caller still gets a document on stdout.
+      if (!benign && argv.includes('--json')) {
+        const message = error.message.replace(/^error: /, '');
+        process.stdout.write(
+          `${JSON.stringify({ error: { code: 'USAGE_INVALID', message } }, null, 2)}\n`,
+        );
+      }
       return;
     }
     throw error;

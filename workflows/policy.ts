@@ -142,6 +142,12 @@ export function checkEvent(
   // The subject is refused before anything else, so that no refusal reveals the case's state to them.
   const { actor, type } = parsed.data;
   if (isSubject(context, actor)) return subjectRefusal(actor, type);
+  // Likewise a person with no part in the case learns nothing about its state.
+  if (actor.kind === 'person' && actor.roles.length === 0 && !sameEmail(actor.email, context.subject.managerEmail)) {
+    return notAuthorized(
+      `${actorLabel(actor)} cannot send ${type}: they hold no Casebridge role and are not the subject's manager. An admin grants roles in the configuration file.`,
+    );
+  }
 
   return (
     checkState(state, context, parsed.data) ??

@@ -3,7 +3,7 @@ import type { CaseContext } from '../../workflows/index.ts';
 import { CasebridgeError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { CaseNotifier } from '../outbox/case-notifier.ts';
-import { findRoles } from '../people/find-person.ts';
+import { findPersonByEmail, findRoles } from '../people/find-person.ts';
 import { asDatabaseUnavailable, type Db } from '../store/db.ts';
 import { applyCaseEvent, recordRefusal } from './apply-case-event.ts';
 import { type CaseRow, loadCase } from './load-case.ts';
@@ -52,6 +52,7 @@ export async function actOnCase(deps: ActOnCaseDeps, input: ActOnCaseInput): Pro
       roles: await findRoles(deps.db, actorEmail),
     };
     const event = parseEvent({ ...input.event, actor, at: now().toISOString() });
+    if (event.type === 'ASSIGN') await checkAssignee(deps.db, event.assignee);
     let expectedState = input.expectedState;
 
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
@@ -115,4 +116,26 @@ function alreadyDecided(current: CaseRow, expectedState: string): CasebridgeErro
     userMessage: message,
     details: { case: current.key, state: current.state, lastDecision: last },
   });
+}
+
+/** An assignee must be a person of the directory who holds the security role. */
+async function checkAssignee(db: Db, assignee: string): Promise<void> {
+  if ((await findPersonByEmail(db, assignee)) === null) {
+    throw new CasebridgeError(
+      'PERSON_NOT_FOUND',
+      `${assignee} is not in the directory; assign the case to a security analyst.`,
+      {
+        details: { person: assignee },
+      },
+    );
+  }
+  if (!(await findRoles(db, assignee)).includes('security')) {
+    throw new CasebridgeError(
+      'EVENT_INVALID',
+      `${assignee} does not hold the security role; assign the case to a security analyst.`,
+      {
+        details: { person: assignee },
+      },
+    );
+  }
 }

@@ -67,7 +67,7 @@ export async function runCasesShow(
   out.result(detail, () => {
     const lines = [
       `${detail.key}  ${detail.state}  priority ${detail.priority}${detail.legalHold ? '  LEGAL HOLD' : ''}`,
-      `subject: ${detail.subject.key}${detail.subject.resolved ? '' : ' (not in the directory)'}`,
+      `subject: ${detail.subject.email ?? detail.subject.key}${detail.subject.resolved ? '' : ' (not in the directory)'}`,
       `audiences: ${detail.audiences.join(', ')}`,
       `signals (${detail.signals.length}):`,
       ...detail.signals.map(

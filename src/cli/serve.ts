@@ -20,6 +20,8 @@ async function startServer(deps: AppDeps): Promise<string> {
     logger: deps.logger,
     reopenWindowHours: deps.config.file.intake.reopenWindowHours,
     onSignal: (feed: FeedName, result: string) => metrics.signalsIngested.inc({ feed, result }),
+    onTransition: (event: string, outcome: string) =>
+      metrics.caseTransitions.inc({ event, outcome }),
   };
   const server = await buildServer({
     config: deps.config,
@@ -99,10 +101,6 @@ function demoText(
   ingested: Array<{ file: string } & IngestSummary>,
   cases: Awaited<ReturnType<typeof listCases>>,
 ): string {
-  // The walkthrough uses the most urgent case, which in the samples is the one two feeds report.
-  const rank = ['low', 'medium', 'high', 'critical'];
-  const urgent = [...cases].sort((a, b) => rank.indexOf(b.priority) - rank.indexOf(a.priority))[0];
-  const first = urgent?.key ?? 'CB-0001';
   const lines = [
     'Casebridge demo',
     '',
@@ -115,16 +113,33 @@ function demoText(
     'Cases:',
     ...cases.map((row) => `  ${row.key}  ${row.state.padEnd(14)} ${row.priority}`),
     '',
-    `Server: ${url}  (health: ${url}/healthz, metrics: ${url}/metrics)`,
+    `Server: ${url}  (health: ${url}/healthz, metrics: ${url}/metrics). Stop it with Ctrl-C.`,
     '',
-    'Try this in another terminal; while the demo runs, the commands go through it:',
-    `  ./bin/casebridge.js cases show ${first}`,
-    `  ./bin/casebridge.js cases act ${first} ESCALATE --as ann.analyst@example.com --reason "Source code copied to USB before departure"`,
-    `  ./bin/casebridge.js cases act ${first} CHOOSE_RESPONSE --as hana.hr@example.com --response serious_action --action termination`,
-    `  ./bin/casebridge.js cases act ${first} APPROVE --as leo.legal@example.com`,
-    `  ./bin/casebridge.js cases act ${first} APPROVE --as lia.legal@example.com`,
-    `  ./bin/casebridge.js cases act ${first} RECORD_ACTION --as hana.hr@example.com --reason "Access revoked; employment ended"`,
-    '  ./bin/casebridge.js audit verify',
   ];
+
+  // The walkthrough uses the most urgent case still in triage: on a fresh start, Dana Lee's, which
+  // two feeds report.
+  const rank = ['low', 'medium', 'high', 'critical'];
+  const walkthrough = cases
+    .filter((row) => row.state === 'triage')
+    .sort((a, b) => rank.indexOf(b.priority) - rank.indexOf(a.priority))[0];
+  if (walkthrough === undefined) {
+    lines.push(
+      'Every sample case has been worked. Delete the data folder (./.casebridge) to start over.',
+    );
+    return lines.join('\n');
+  }
+  const key = walkthrough.key;
+  lines.push(
+    'Try this in another terminal; while the demo runs, the commands go through it:',
+    `  ./bin/casebridge.js cases show ${key}`,
+    `  ./bin/casebridge.js cases act ${key} ESCALATE --as ann.analyst@example.com --reason "Source code synced to a personal Dropbox before departure"`,
+    `  ./bin/casebridge.js cases act ${key} CHOOSE_RESPONSE --as hana.hr@example.com --response serious_action --action termination`,
+    `  ./bin/casebridge.js cases act ${key} APPROVE --as ann.analyst@example.com     # refused: not Legal`,
+    `  ./bin/casebridge.js cases act ${key} APPROVE --as leo.legal@example.com`,
+    `  ./bin/casebridge.js cases act ${key} APPROVE --as lia.legal@example.com       # termination needs two lawyers`,
+    `  ./bin/casebridge.js cases act ${key} RECORD_ACTION --as hana.hr@example.com --reason "Access revoked"`,
+    '  ./bin/casebridge.js audit verify',
+  );
   return lines.join('\n');
 }

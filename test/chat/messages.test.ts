@@ -27,7 +27,7 @@ import {
 } from '../../workflows/case-events.ts';
 import { makeViewInput } from './view-fixtures.ts';
 
-const chatSource = fileURLToPath(new URL('../../src/chat/', import.meta.url));
+const sourceRoot = fileURLToPath(new URL('../../src/', import.meta.url));
 
 function sourceFiles(directory: string): string[] {
   return readdirSync(directory, { withFileTypes: true, recursive: true })
@@ -40,7 +40,7 @@ function sourceFiles(directory: string): string[] {
 function keysInSource() {
   const literals = new Set<string>();
   const prefixes = new Set<string>();
-  for (const file of sourceFiles(chatSource)) {
+  for (const file of sourceFiles(sourceRoot)) {
     const text = readFileSync(file, 'utf8');
     for (const match of text.matchAll(/'([\w.]+)'/g)) literals.add(match[1]!);
     for (const match of text.matchAll(/`([\w.]+\.)\$\{/g)) prefixes.add(match[1]!);

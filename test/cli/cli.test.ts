@@ -159,7 +159,8 @@ for (const backend of testBackends()) {
       caseKey = rows[0].key;
     });
 
-    it('moves a case through four-eyes approval to closed', async () => {
+    // Seven CLI processes, each starting Node and opening the database: slow on a loaded machine.
+    it('moves a case through four-eyes approval to closed', { timeout: 120_000 }, async () => {
       const act = (event: string, as: string, ...extra: string[]) =>
         run(env, ['cases', 'act', caseKey, event, '--as', as, '--json', ...extra]);
 
