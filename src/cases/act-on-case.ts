@@ -58,7 +58,11 @@ export async function actOnCase(deps: ActOnCaseDeps, input: ActOnCaseInput): Pro
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const current = await loadCase(deps.db, input.caseRef);
       expectedState ??= current.state;
-      const log = deps.logger.child({ caseId: current.id, event: event.type, actor: actorEmail });
+      const log = deps.logger.child({
+        caseId: current.id,
+        event: event.type,
+        actorRoles: actor.roles,
+      });
 
       if (current.state !== expectedState) {
         const error = alreadyDecided(current, expectedState);

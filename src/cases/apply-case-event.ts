@@ -1,5 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { Actor, CaseEvent, CaseState } from '../../workflows/case-events.ts';
+import type { CaseEvent, CaseState } from '../../workflows/case-events.ts';
 import { applyEvent, type CaseContext, MACHINE_VERSION } from '../../workflows/index.ts';
 import { appendAuditEvent } from '../audit/append-audit-event.ts';
 import { CasebridgeError } from '../errors.ts';

@@ -1,55 +1,59 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { localCaseService } from '../cases/case-service.ts';
 import { listCases } from '../cases/list-cases.ts';
 import { type FeedName, feedNames } from '../config.ts';
-import { createMetrics } from '../http/metrics.ts';
 import { buildServer } from '../http/server.ts';
 import { type IngestSummary, ingestFeed } from '../intake/ingest-feed.ts';
 import { type AppDeps, bootstrap } from '../main.ts';
+import { createRuntime, type Runtime } from '../runtime.ts';
 import { createOutput, reportError } from './output.ts';
 
 const examplesFolder = fileURLToPath(new URL('../../examples', import.meta.url));
 
-/** Starts the HTTP server and keeps it running until SIGINT or SIGTERM. */
-async function startServer(deps: AppDeps): Promise<string> {
-  const metrics = createMetrics();
-  const intakeDeps = {
-    db: deps.store.db,
-    logger: deps.logger,
-    reopenWindowHours: deps.config.file.intake.reopenWindowHours,
-    onSignal: (feed: FeedName, result: string) => metrics.signalsIngested.inc({ feed, result }),
-    onTransition: (event: string, outcome: string) =>
-      metrics.caseTransitions.inc({ event, outcome }),
-  };
+/** Starts the HTTP server, the chat apps and the delivery worker, and keeps them until SIGINT or SIGTERM. */
+async function startServer(deps: AppDeps, runtime: Runtime): Promise<string> {
+  const slack = runtime.slack;
   const server = await buildServer({
     config: deps.config,
     store: deps.store,
     logger: deps.logger,
-    metrics,
-    ingestFeed: (input) => ingestFeed(intakeDeps, input),
-    caseService: localCaseService(intakeDeps),
+    metrics: runtime.metrics,
+    ingestFeed: (input) => ingestFeed(runtime.intake, input),
+    caseService: runtime.caseService,
+    ...(slack?.receiver != null && slack.signingSecret !== null
+      ? { slack: { receiver: slack.receiver, signingSecret: slack.signingSecret } }
+      : {}),
   });
   const url = await server.listen({ host: deps.config.env.HOST, port: deps.config.env.PORT });
   deps.store.setServerUrl?.(url);
+  await runtime.start();
 
   const stop = async (signal: string) => {
     deps.logger.info({ signal }, 'stopping');
+    await runtime.stop();
     await server.close();
     await deps.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
-  deps.logger.info({ url, store: deps.store.kind }, 'casebridge serving');
+  deps.logger.info(
+    {
+      url,
+      store: deps.store.kind,
+      config: deps.config.configPath ?? 'built-in defaults',
+      slack: slack?.mode ?? 'off',
+    },
+    'casebridge serving',
+  );
   return url;
 }
 
 export async function runServe(json: boolean): Promise<void> {
   try {
     const deps = await bootstrap();
-    const url = await startServer(deps);
+    const url = await startServer(deps, await createRuntime(deps));
     createOutput(json).result({ url }, () => `Casebridge is serving on ${url}`);
   } catch (error) {
     process.exitCode = reportError(error, json);
@@ -72,23 +76,21 @@ export async function runDemo(json: boolean): Promise<void> {
       defaultConfigPath: path.join(examplesFolder, 'casebridge.yaml'),
     });
 
+    const runtime = await createRuntime(deps);
     const samplesFolder = path.join(examplesFolder, 'detections');
     const ingested: Array<{ file: string; feed: FeedName } & IngestSummary> = [];
     for (const file of readdirSync(samplesFolder).sort()) {
       const feed = feedOfSample(file);
       if (feed === null) continue;
-      const summary = await ingestFeed(
-        {
-          db: deps.store.db,
-          logger: deps.logger,
-          reopenWindowHours: deps.config.file.intake.reopenWindowHours,
-        },
-        { feed, text: readFileSync(path.join(samplesFolder, file), 'utf8'), atomic: false },
-      );
+      const summary = await ingestFeed(runtime.intake, {
+        feed,
+        text: readFileSync(path.join(samplesFolder, file), 'utf8'),
+        atomic: false,
+      });
       ingested.push({ file, feed, ...summary });
     }
     const cases = await listCases(deps.store.db);
-    const url = await startServer(deps);
+    const url = await startServer(deps, runtime);
 
     createOutput(json).result({ url, ingested, cases }, () => demoText(url, ingested, cases));
   } catch (error) {

@@ -13,6 +13,7 @@ import { healthzRoute } from './routes/healthz.ts';
 import { localApiRoute } from './routes/local-api.ts';
 import { metricsRoute } from './routes/metrics.ts';
 import { readyzRoute } from './routes/readyz.ts';
+import { type SlackRouteOptions, slackRoute } from './routes/slack.ts';
 
 export interface HttpDeps {
   config: Config;
@@ -22,6 +23,8 @@ export interface HttpDeps {
   ingestFeed: IngestFeed;
   /** Serves the local API under /api when given; the CLI uses it while this server holds the embedded database. */
   caseService?: CaseService;
+  /** Serves `POST /slack/events` when Slack runs in HTTP mode. */
+  slack?: SlackRouteOptions;
 }
 
 /** Probe and scrape endpoints, left out of the per-request log lines because they run every few seconds. */
@@ -69,6 +72,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
       consoleToken: deps.config.env.CONSOLE_TOKEN,
     });
   }
+  if (deps.slack !== undefined) await app.register(slackRoute, deps.slack);
   app.setNotFoundHandler((request) => {
     throw new CasebridgeError(
       'ROUTE_NOT_FOUND',

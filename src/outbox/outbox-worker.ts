@@ -66,7 +66,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   };
 
   const deliver = async (claimed: ClaimedMessage): Promise<void> => {
-    const { message, thread } = claimed;
+    const { thread } = claimed;
     const gateKey = `${thread.platform}:${thread.channel ?? `dm:${thread.id}`}`;
     const readyAt = channelReadyAt.get(gateKey) ?? 0;
     const started = now();

@@ -182,6 +182,15 @@ export class FakeSlackApi {
         return { ok: true, message_ts: this.nextTs() };
       case 'views.open':
         return this.openView(body);
+      case 'views.publish':
+        if (
+          typeof body.user_id !== 'string' ||
+          typeof body.view !== 'object' ||
+          body.view === null
+        ) {
+          return { ok: false, error: 'invalid_arguments' };
+        }
+        return { ok: true, view: { id: 'V0HOME', ...(body.view as object) } };
       case 'users.info':
         return this.userInfo(String(body.user ?? ''));
       case 'users.lookupByEmail':

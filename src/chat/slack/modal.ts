@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { CasebridgeError } from '../../errors.ts';
 import {
   type ActionPayload,
+  actionPayloadSchema,
   type ButtonEventType,
   encodeActionPayload,
   isButtonEventType,
@@ -65,12 +66,55 @@ function inputBlock(field: FormField): InputBlock {
   return block;
 }
 
-/** Renders a form as a modal for `views.open`; the submission comes back as `view_submission`. */
-export function renderFormModal(form: FormView): ModalView {
+/** The place a form was opened from: the channel, and the thread when the clicked card was a reply. */
+export interface FormOrigin {
+  channel: string;
+  threadTs: string | null;
+}
+
+const formMetadataSchema = z.strictObject({
+  click: actionPayloadSchema,
+  channel: z.string().min(1).max(100),
+  threadTs: z.string().min(1).max(100).nullable(),
+});
+
+/**
+ * Encodes a modal's `private_metadata`: the action payload alone, or with an origin the payload and
+ * the channel and thread, so that a refusal after the submission can be posted where the person
+ * clicked.
+ */
+function encodeFormMetadata(payload: ActionPayload, origin: FormOrigin | null): string {
+  if (origin === null) return encodeActionPayload(payload);
+  return JSON.stringify({ click: payload, channel: origin.channel, threadTs: origin.threadTs });
+}
+
+function parseFormMetadata(
+  metadata: string,
+): { payload: ActionPayload; origin: FormOrigin | null } | null {
+  const payload = parseActionPayload(metadata);
+  if (payload !== null) return { payload, origin: null };
+
+  let value: unknown;
+  try {
+    value = JSON.parse(metadata);
+  } catch {
+    return null;
+  }
+  const parsed = formMetadataSchema.safeParse(value);
+  if (!parsed.success) return null;
+  const { click, channel, threadTs } = parsed.data;
+  return { payload: click, origin: { channel, threadTs } };
+}
+
+/**
+ * Renders a form as a modal for `views.open`; the submission comes back as `view_submission`. With
+ * an origin, the submission also carries the channel and thread the form was opened from.
+ */
+export function renderFormModal(form: FormView, origin: FormOrigin | null = null): ModalView {
   return {
     type: 'modal',
     callback_id: callbackIdOf(form.event),
-    private_metadata: encodeActionPayload(form.payload),
+    private_metadata: encodeFormMetadata(form.payload, origin),
     title: plainText(form.title, limits.modalTitle),
     submit: plainText(form.submitLabel, limits.modalButton),
     close: plainText(form.cancelLabel, limits.modalButton),
@@ -85,6 +129,8 @@ export function renderFormModal(form: FormView): ModalView {
 export interface FormSubmission {
   event: ButtonEventType;
   payload: ActionPayload;
+  /** The place the form was opened from; absent when the modal was rendered without an origin. */
+  origin?: FormOrigin;
   /** The submitting Slack user's id, to resolve to a person. */
   userId: string;
   /** Each input's value; null when the person left it empty. */
@@ -132,8 +178,8 @@ export function parseViewSubmission(body: unknown): FormSubmission {
   if (!isButtonEventType(event)) {
     throw invalidSubmission(`callback_id "${truncate(view.callback_id, 80)}" names no case event`);
   }
-  const payload = parseActionPayload(view.private_metadata);
-  if (payload === null) throw invalidSubmission('private_metadata is not an action payload');
+  const metadata = parseFormMetadata(view.private_metadata);
+  if (metadata === null) throw invalidSubmission('private_metadata is not an action payload');
 
   const values: Record<string, string | null> = {};
   for (const [blockId, actions] of Object.entries(view.state.values)) {
@@ -142,7 +188,14 @@ export function parseViewSubmission(body: unknown): FormSubmission {
     if (state === undefined) continue;
     values[blockId] = state.selected_option?.value ?? state.value ?? null;
   }
-  return { event, payload, userId: parsed.data.user.id, values };
+  const submission: FormSubmission = {
+    event,
+    payload: metadata.payload,
+    userId: parsed.data.user.id,
+    values,
+  };
+  if (metadata.origin !== null) submission.origin = metadata.origin;
+  return submission;
 }
 
 /** The acknowledgement body of a `view_submission` that shows errors under the inputs. */

@@ -1,0 +1,44 @@
+import type { App, types } from '@slack/bolt';
+import { z } from 'zod';
+import { identifyChatUser } from '../../identity.ts';
+import { renderTextMessage } from '../blocks.ts';
+import { claimDelivery, eventDeliveryKey } from '../deliveries.ts';
+import type { SlackListenerDeps } from '../deps.ts';
+import { listPendingCases } from '../pending-cases.ts';
+import { renderHomeView, renderPendingBlocks } from '../pending-view.ts';
+import { identityRefusalText } from '../refusal-text.ts';
+
+const homeOpenedSchema = z.looseObject({
+  event_id: z.string().min(1),
+  event: z.looseObject({
+    type: z.literal('app_home_opened'),
+    user: z.string().min(1),
+    tab: z.string().optional(),
+  }),
+});
+
+/** Registers the App Home tab: each time a person opens it, it lists the cases waiting for them. */
+export function registerAppHome(app: App, deps: SlackListenerDeps): void {
+  app.event('app_home_opened', async ({ body, client }) => {
+    const parsed = homeOpenedSchema.safeParse(body);
+    // The event also fires for the Messages tab, which has no view to publish.
+    if (!parsed.success || parsed.data.event.tab !== 'home') return;
+    if (!(await claimDelivery(deps.db, eventDeliveryKey(parsed.data.event_id)))) return;
+
+    const userId = parsed.data.event.user;
+    const view = await homeViewFor(deps, userId);
+    await client.views.publish({ user_id: userId, view });
+  });
+}
+
+async function homeViewFor(deps: SlackListenerDeps, userId: string): Promise<types.HomeView> {
+  const identity = await identifyChatUser(deps, userId);
+  if (identity.kind !== 'person') {
+    const locale = deps.defaultLocale ?? 'en';
+    const { text } = renderTextMessage(identityRefusalText(identity, locale));
+    return renderHomeView([{ type: 'section', text: { type: 'mrkdwn', text } }], locale);
+  }
+
+  const pending = await listPendingCases(deps.db, identity);
+  return renderHomeView(renderPendingBlocks(pending, identity.locale), identity.locale);
+}

@@ -1,0 +1,51 @@
+import { fillTemplate, type Locale, locales, type PlaceholderNames } from '../messages/index.ts';
+
+/**
+ * The texts of the `/case` command and the App Home tab, in English. Placeholders are `{name}`.
+ * NOTE: these belong in the shared message catalogue (src/chat/messages) once another platform
+ * offers the same commands; they live here until then.
+ */
+export const slackEn = {
+  'command.help': [
+    '*Casebridge commands*',
+    '`/case show CB-0042`: the case as your role sees it',
+    '`/case mine`: the cases waiting for your decision',
+    '`/case note CB-0042 Your note`: add a note to a case',
+    '`/case help`: this list',
+  ].join('\n'),
+  'command.unknown': 'There is no `/case {name}` command.',
+  'command.usage.show': 'Name the case to show, for example `/case show CB-0042`.',
+  'command.usage.note':
+    'Name the case and write the note, for example `/case note CB-0042 Called HR.`',
+  'command.noRole':
+    'You have no Casebridge role (security, HR or Legal), so you cannot see case details.',
+  'command.notShared': 'Case {key} is not shared with your role while it is in {state}.',
+  'command.noteAdded': 'Your note was added to case {key}.',
+  'pending.heading': 'Waiting for your decision: {count} cases',
+  'pending.headingOne': 'Waiting for your decision: 1 case',
+  'pending.none': 'No case is waiting for your decision.',
+  'pending.item': '*{key}* · {state} · {priority} · opened {openedAt}',
+  'pending.managerItem': '*{key}* · {headline}',
+  'pending.more': '…and {count} more; the oldest are listed first.',
+  'home.title': 'Casebridge',
+  'home.hint':
+    'Decide in the case threads, or type `/case show CB-0042` anywhere to see a case privately.',
+} as const satisfies Record<string, string>;
+
+export type SlackMessageKey = keyof typeof slackEn;
+
+type Params<Key extends SlackMessageKey> = [PlaceholderNames<(typeof slackEn)[Key]>] extends [never]
+  ? []
+  : [params: Record<PlaceholderNames<(typeof slackEn)[Key]>, string | number>];
+
+const catalogues: Record<Locale, Partial<Record<SlackMessageKey, string>>> = { en: slackEn };
+
+/** Returns a Slack text in `locale`, falling back to English, with its placeholders filled. */
+export function slackText<Key extends SlackMessageKey>(
+  locale: Locale,
+  key: Key,
+  ...params: Params<Key>
+): string {
+  const template = (locales.includes(locale) ? catalogues[locale][key] : undefined) ?? slackEn[key];
+  return fillTemplate(template, params[0] ?? {});
+}
