@@ -10,7 +10,11 @@ import type { IntakeDeps } from './intake/ingest-feed.ts';
 import type { AppDeps } from './main.ts';
 import type { CaseNotifier } from './outbox/case-notifier.ts';
 import { createCaseNotifier } from './outbox/create-case-notifier.ts';
-import { createOutboxWorker, type OutboxWorker } from './outbox/outbox-worker.ts';
+import {
+  createOutboxWorker,
+  type OutboxWorker,
+  type OutboxWorkerDeps,
+} from './outbox/outbox-worker.ts';
 
 /** What a serving process runs beside the store: metrics, intake, chat apps and the delivery worker. */
 export interface Runtime {
@@ -29,7 +33,10 @@ export interface Runtime {
  * notifier for the configured platforms, and the delivery worker. Without a chat platform, cases
  * are worked through the CLI and the local API only, and no chat messages are queued.
  */
-export async function createRuntime(deps: AppDeps): Promise<Runtime> {
+export async function createRuntime(
+  deps: AppDeps,
+  options: { worker?: Pick<OutboxWorkerDeps, 'channelIntervalMs' | 'idleMs' | 'now'> } = {},
+): Promise<Runtime> {
   const { config, logger, store } = deps;
   const metrics = createMetrics();
   const platforms: ChatPlatform[] = config.env.SLACK_BOT_TOKEN === undefined ? [] : ['slack'];
@@ -70,6 +77,7 @@ export async function createRuntime(deps: AppDeps): Promise<Runtime> {
       ports: { slack: slack.port },
       renderView: (caseId, audience) =>
         loadCaseView(store.db, pseudonymKey, caseId, audience, 'en'),
+      ...options.worker,
     });
   }
 

@@ -66,9 +66,11 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   };
 
   const deliver = async (claimed: ClaimedMessage): Promise<void> => {
-    const { thread } = claimed;
+    const { message, thread } = claimed;
+    // The pace applies to new messages; updating a card in place is not a post.
+    const posts = !(message.kind === 'card' && thread.rootId !== null);
     const gateKey = `${thread.platform}:${thread.channel ?? `dm:${thread.id}`}`;
-    const readyAt = channelReadyAt.get(gateKey) ?? 0;
+    const readyAt = posts ? (channelReadyAt.get(gateKey) ?? 0) : 0;
     const started = now();
     let outcome: DeliveryOutcome;
     if (readyAt > started.getTime()) {
@@ -87,7 +89,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
         now: started,
         maxAttempts,
       });
-      if (outcome.status === 'sent')
+      if (outcome.status === 'sent' && posts)
         channelReadyAt.set(gateKey, started.getTime() + channelIntervalMs);
       if (outcome.status === 'retry' && !outcome.countsAsAttempt)
         channelReadyAt.set(gateKey, outcome.at.getTime());
