@@ -143,7 +143,11 @@ export function checkEvent(
   const { actor, type } = parsed.data;
   if (isSubject(context, actor)) return subjectRefusal(actor, type);
   // Likewise a person with no part in the case learns nothing about its state.
-  if (actor.kind === 'person' && actor.roles.length === 0 && !sameEmail(actor.email, context.subject.managerEmail)) {
+  if (
+    actor.kind === 'person' &&
+    actor.roles.length === 0 &&
+    !sameEmail(actor.email, context.subject.managerEmail)
+  ) {
     return notAuthorized(
       `${actorLabel(actor)} cannot send ${type}: they hold no Casebridge role and are not the subject's manager. An admin grants roles in the configuration file.`,
     );
