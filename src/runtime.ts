@@ -16,7 +16,7 @@ import {
   type OutboxWorkerDeps,
 } from './outbox/outbox-worker.ts';
 
-/** What a serving process runs beside the store: metrics, intake, chat apps and the delivery worker. */
+/** The parts a serving process runs beside the store: metrics, intake, chat apps and the delivery worker. */
 export interface Runtime {
   metrics: Metrics;
   notifier: CaseNotifier;

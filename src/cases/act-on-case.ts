@@ -68,7 +68,7 @@ export async function actOnCase(deps: ActOnCaseDeps, input: ActOnCaseInput): Pro
         const error = alreadyDecided(current, expectedState);
         await deps.db.transaction((tx) => recordRefusal(tx, current, event, error));
         deps.onTransition?.(event.type, 'rejected');
-        log.info({ code: error.code }, 'case event refused');
+        log.info({ code: error.code }, 'case event rejected');
         throw error;
       }
 
@@ -82,7 +82,7 @@ export async function actOnCase(deps: ActOnCaseDeps, input: ActOnCaseInput): Pro
       }
       if (result.status === 'refused') {
         deps.onTransition?.(event.type, 'rejected');
-        log.info({ code: result.error.code }, 'case event refused');
+        log.info({ code: result.error.code }, 'case event rejected');
         throw result.error;
       }
       log.debug({ attempt }, 'case changed concurrently; recomputing');
@@ -122,7 +122,7 @@ function alreadyDecided(current: CaseRow, expectedState: string): CasebridgeErro
   });
 }
 
-/** An assignee must be a person of the directory who holds the security role. */
+/** Checks that an assignee is a person of the directory with the security role. */
 async function checkAssignee(db: Db, assignee: string): Promise<void> {
   if ((await findPersonByEmail(db, assignee)) === null) {
     throw new CasebridgeError(

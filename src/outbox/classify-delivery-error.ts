@@ -1,4 +1,4 @@
-/** What the outbox does after a failed delivery. */
+/** The outbox's next step after a failed delivery. */
 export type DeliveryFailure =
   | { kind: 'rate_limited'; retryAfterMs: number }
   | { kind: 'transient'; reason: string }

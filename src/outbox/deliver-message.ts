@@ -10,7 +10,7 @@ import { cases } from '../store/schema.ts';
 import type { ClaimedMessage } from './claim-outbox.ts';
 import { classifyDeliveryError } from './classify-delivery-error.ts';
 
-/** What became of one delivery attempt; the worker records it. */
+/** The result of one delivery attempt, which the worker records. */
 export type DeliveryOutcome =
   | { status: 'sent'; messageId: string | null; thread?: { channel: string; rootId: string } }
   | { status: 'retry'; at: Date; reason: string; countsAsAttempt: boolean }

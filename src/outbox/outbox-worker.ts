@@ -22,7 +22,7 @@ export interface OutboxWorkerDeps {
   idleMs?: number;
   /** Failed attempts (rate limits excluded) before a message is given up as dead. */
   maxAttempts?: number;
-  /** Least time between two posts to one channel; Slack allows about one message per second. */
+  /** Minimum time between two posts to one channel, in milliseconds; Slack allows about one message per second. */
   channelIntervalMs?: number;
   /** How long a channel's member list is trusted by the tipping-off guard. */
   memberCacheMs?: number;
