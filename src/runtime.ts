@@ -7,6 +7,7 @@ import { createSlackApp, type SlackApp } from './chat/slack/app.ts';
 import type { FeedName } from './config.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
 import type { IntakeDeps } from './intake/ingest-feed.ts';
+import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
 import type { AppDeps } from './main.ts';
 import type { CaseNotifier } from './outbox/case-notifier.ts';
 import { createCaseNotifier } from './outbox/create-case-notifier.ts';
@@ -24,6 +25,8 @@ export interface Runtime {
   caseService: CaseService;
   slack: SlackApp | null;
   worker: OutboxWorker | null;
+  /** Fires due SLA timers every minute, on one replica at a time. */
+  scheduler: Scheduler;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -51,6 +54,7 @@ export async function createRuntime(
     onSignal: (feed: FeedName, result: string) => metrics.signalsIngested.inc({ feed, result }),
   };
   const caseService = localCaseService({ ...intake, onTransition });
+  const scheduler = createScheduler({ store, logger, notifier });
 
   let slack: SlackApp | null = null;
   let worker: OutboxWorker | null = null;
@@ -88,11 +92,14 @@ export async function createRuntime(
     caseService,
     slack,
     worker,
+    scheduler,
     async start() {
       await slack?.start();
       worker?.start();
+      scheduler.start();
     },
     async stop() {
+      await scheduler.stop();
       await worker?.stop();
       await slack?.stop();
     },
