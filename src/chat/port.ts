@@ -58,10 +58,18 @@ export interface ChatPort {
   resolveUser(platformUserId: string): Promise<string | null>;
 
   /**
-   * Lists the e-mail addresses of a channel's members, so that the subject is never among them.
-   * Members without an e-mail address (bots) are left out.
+   * Lists the e-mail addresses of a channel's human members, so that the subject is never among
+   * them. Bots are left out; people whose address the platform does not show are counted in
+   * `unidentified`, because any of them could be the subject.
    */
-  channelMembers(channel: ChannelRef): Promise<string[]>;
+  channelMembers(channel: ChannelRef): Promise<ChannelMembers>;
+}
+
+/** The members of a channel as the tipping-off guard sees them. */
+export interface ChannelMembers {
+  emails: string[];
+  /** People in the channel whose e-mail address could not be read. */
+  unidentified: number;
 }
 
 /** Returns the thread that a posted message starts, or the one it is in. */

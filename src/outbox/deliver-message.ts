@@ -3,7 +3,7 @@ import type { CaseContext } from '../../workflows/index.ts';
 import type { Audience } from '../chat/actions.ts';
 import { t } from '../chat/messages/index.ts';
 import { type CaseNotice, renderNotice } from '../chat/notice.ts';
-import type { ChatPort } from '../chat/port.ts';
+import type { ChannelMembers, ChatPort } from '../chat/port.ts';
 import type { CaseView } from '../chat/view-model.ts';
 import type { Db } from '../store/db.ts';
 import { cases } from '../store/schema.ts';
@@ -27,8 +27,8 @@ export interface DeliveryContext {
   db: Db;
   port: ChatPort | undefined;
   renderView(caseId: string, audience: Audience): Promise<CaseView>;
-  /** E-mail addresses of a channel's members, cached by the worker. */
-  channelMembers(port: ChatPort, channel: string): Promise<string[]>;
+  /** A channel's members, cached by the worker. */
+  channelMembers(port: ChatPort, channel: string): Promise<ChannelMembers>;
   now: Date;
   maxAttempts: number;
 }
@@ -60,6 +60,18 @@ export async function deliverMessage(
   const audience = thread.audience as Audience;
 
   try {
+    if (thread.channel !== null && audience !== 'manager') {
+      const refusal = await tippingOffCheck(
+        context,
+        port,
+        thread.channel,
+        caseContext.subject.email,
+        caseRow.key,
+        audience,
+      );
+      if (refusal !== null) return refusal;
+    }
+
     if (message.kind === 'card') {
       const view = await context.renderView(message.caseId, audience);
       if (thread.rootId !== null && thread.channel !== null) {
@@ -90,19 +102,6 @@ export async function deliverMessage(
         };
       }
       const channel = thread.channel!;
-      const subject = caseContext.subject.email;
-      if (subject !== null && (await context.channelMembers(port, channel)).includes(subject)) {
-        // Tipping-off guard: the subject must never see their own case.
-        return {
-          status: 'dead',
-          reason: 'the subject is a member of the channel',
-          blockThread: 'subject_in_channel',
-          alert: {
-            audience: 'security',
-            text: t('en', 'alert.subjectInChannel', { key: caseRow.key, audience }),
-          },
-        };
-      }
       const posted = await port.postCard({ platform: port.platform, channel }, view);
       return {
         status: 'sent',
@@ -172,4 +171,40 @@ function outcomeOfFailure(
     reason: failure.reason,
     countsAsAttempt: true,
   };
+}
+
+/**
+ * The tipping-off guard, run before every message to a channel: the subject must never see their
+ * own case, so a channel that contains them, or people whose e-mail address cannot be read (any of
+ * whom could be the subject), gets nothing, and the security thread is told why.
+ */
+async function tippingOffCheck(
+  context: DeliveryContext,
+  port: ChatPort,
+  channel: string,
+  subject: string | null,
+  key: string,
+  audience: Audience,
+): Promise<DeliveryOutcome | null> {
+  const members = await context.channelMembers(port, channel);
+  if (subject !== null && members.emails.includes(subject)) {
+    return {
+      status: 'dead',
+      reason: 'the subject is a member of the channel',
+      blockThread: 'subject_in_channel',
+      alert: { audience: 'security', text: t('en', 'alert.subjectInChannel', { key, audience }) },
+    };
+  }
+  if (members.unidentified > 0) {
+    return {
+      status: 'dead',
+      reason: `${members.unidentified} channel members have no readable e-mail address`,
+      blockThread: 'unidentified_members',
+      alert: {
+        audience: 'security',
+        text: t('en', 'alert.unidentifiedMembers', { key, audience, count: members.unidentified }),
+      },
+    };
+  }
+  return null;
 }

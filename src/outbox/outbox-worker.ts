@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Audience } from '../chat/actions.ts';
-import type { ChatPlatform, ChatPort } from '../chat/port.ts';
+import type { ChannelMembers, ChatPlatform, ChatPort } from '../chat/port.ts';
 import type { CaseView } from '../chat/view-model.ts';
 import type { Logger } from '../log.ts';
 import type { Db } from '../store/db.ts';
@@ -50,19 +50,21 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   const channelIntervalMs = deps.channelIntervalMs ?? 1000;
   const memberCacheMs = deps.memberCacheMs ?? 60_000;
   const channelReadyAt = new Map<string, number>();
-  const members = new Map<string, { emails: string[]; until: number }>();
+  const members = new Map<string, { members: ChannelMembers; until: number }>();
   let running = false;
   let loop: Promise<void> | null = null;
 
-  const channelMembers = async (port: ChatPort, channel: string): Promise<string[]> => {
+  const channelMembers = async (port: ChatPort, channel: string): Promise<ChannelMembers> => {
     const key = `${port.platform}:${channel}`;
     const cached = members.get(key);
-    if (cached !== undefined && cached.until > now().getTime()) return cached.emails;
-    const emails = (await port.channelMembers({ platform: port.platform, channel })).map((email) =>
-      email.toLowerCase(),
-    );
-    members.set(key, { emails, until: now().getTime() + memberCacheMs });
-    return emails;
+    if (cached !== undefined && cached.until > now().getTime()) return cached.members;
+    const listed = await port.channelMembers({ platform: port.platform, channel });
+    const found = {
+      emails: listed.emails.map((email) => email.toLowerCase()),
+      unidentified: listed.unidentified,
+    };
+    members.set(key, { members: found, until: now().getTime() + memberCacheMs });
+    return found;
   };
 
   const deliver = async (claimed: ClaimedMessage): Promise<void> => {

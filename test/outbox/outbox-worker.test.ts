@@ -204,6 +204,26 @@ describeStores('outbox worker', (current, backend) => {
     slack.members.set('CHRTEAM01', ['UHANA']);
   });
 
+  it('keeps a case out of a channel with unreadable members', async () => {
+    slack.users.set('UGUEST', { email: null });
+    slack.members.set('CHRTEAM01', ['UHANA', 'UGUEST']);
+    const caseId = await openCase('lee.chen@example.com');
+    await act(caseId, people.analyst, { type: 'ESCALATE', summary: 'Finance exports' });
+    await drain(makeWorker());
+
+    const threads = await db().select().from(caseThreads).where(eq(caseThreads.caseId, caseId));
+    const hr = threads.find((thread) => thread.audience === 'hr')!;
+    const security = threads.find((thread) => thread.audience === 'security')!;
+    expect(hr.blockedReason).toBe('unidentified_members');
+    expect(hr.rootId).toBeNull();
+    const alerts = [...slack.messages.values()].filter(
+      (message) =>
+        message.threadTs === security.rootId && (message.text ?? '').includes('cannot rule out'),
+    );
+    expect(alerts).toHaveLength(1);
+    slack.members.set('CHRTEAM01', ['UHANA']);
+  });
+
   it.runIf(backend === 'postgres')('shares the queue between two workers', async () => {
     const caseIds: string[] = [];
     for (const email of [

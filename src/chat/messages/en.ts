@@ -204,6 +204,8 @@ export const en = {
   // Alerts the delivery worker posts when it cannot deliver a thread.
   'alert.subjectInChannel':
     'Casebridge did not post case {key} to the {audience} channel: the subject of the case is a member of it. Remove them from the channel or route that audience to another channel.',
+  'alert.unidentifiedMembers':
+    'Casebridge did not post case {key} to the {audience} channel: {count} of its members have no e-mail address Casebridge can read, so it cannot rule out that the subject is among them. Give the app the users:read.email scope or remove those members.',
   'alert.managerUnreachable':
     "Casebridge could not send the manager's notice for case {key} on {platform} ({reason}). Tell the manager another way.",
 } as const satisfies Record<string, string>;

@@ -2,6 +2,7 @@ import { type types, webApi } from '@slack/bolt';
 import type { Logger } from '../../log.ts';
 import type { FormView } from '../forms.ts';
 import {
+  type ChannelMembers,
   type ChannelRef,
   type ChatPort,
   type FormTrigger,
@@ -118,7 +119,7 @@ export class SlackChatPort implements ChatPort {
     return user.profile?.email ?? null;
   }
 
-  async channelMembers(channel: ChannelRef): Promise<string[]> {
+  async channelMembers(channel: ChannelRef): Promise<ChannelMembers> {
     const memberIds: string[] = [];
     let cursor: string | undefined;
     do {
@@ -132,12 +133,44 @@ export class SlackChatPort implements ChatPort {
     } while (cursor !== undefined);
 
     const emails: string[] = [];
+    let unidentified = 0;
     for (let start = 0; start < memberIds.length; start += lookupConcurrency) {
       const batch = memberIds.slice(start, start + lookupConcurrency);
-      const resolved = await Promise.all(batch.map((id) => this.resolveUser(id)));
-      for (const email of resolved) if (email !== null) emails.push(email.toLowerCase());
+      const members = await Promise.all(batch.map((id) => this.describeMember(id)));
+      for (const member of members) {
+        if (member.kind === 'person') emails.push(member.email.toLowerCase());
+        else if (member.kind === 'unidentified') unidentified++;
+      }
     }
-    return emails;
+    return { emails, unidentified };
+  }
+
+  /** Tells a bot or deactivated account from a person, and a person with a visible e-mail address from one without. */
+  private async describeMember(
+    userId: string,
+  ): Promise<
+    { kind: 'person'; email: string } | { kind: 'unidentified' } | { kind: 'not-a-person' }
+  > {
+    let result: webApi.UsersInfoResponse;
+    try {
+      result = await this.client.users.info({ user: userId });
+    } catch (error) {
+      if (isPlatformError(error, 'user_not_found')) return { kind: 'not-a-person' };
+      throw error;
+    }
+    const user = result.user;
+    if (
+      user === undefined ||
+      user.is_bot === true ||
+      user.deleted === true ||
+      userId === 'USLACKBOT'
+    ) {
+      return { kind: 'not-a-person' };
+    }
+    const email = user.profile?.email;
+    return email === undefined || email === ''
+      ? { kind: 'unidentified' }
+      : { kind: 'person', email };
   }
 
   private async post(
