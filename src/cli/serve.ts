@@ -25,9 +25,16 @@ async function startServer(deps: AppDeps, runtime: Runtime): Promise<string> {
       ? { slack: { receiver: slack.receiver, signingSecret: slack.signingSecret } }
       : {}),
   });
-  const url = await server.listen({ host: deps.config.env.HOST, port: deps.config.env.PORT });
-  deps.store.setServerUrl?.(url);
+  // The chat apps check their credentials first, so a bad token stops the start before the port opens.
   await runtime.start();
+  let url: string;
+  try {
+    url = await server.listen({ host: deps.config.env.HOST, port: deps.config.env.PORT });
+  } catch (error) {
+    await runtime.stop();
+    throw error;
+  }
+  deps.store.setServerUrl?.(url);
 
   const stop = async (signal: string) => {
     deps.logger.info({ signal }, 'stopping');
@@ -51,13 +58,24 @@ async function startServer(deps: AppDeps, runtime: Runtime): Promise<string> {
 }
 
 export async function runServe(json: boolean): Promise<void> {
+  let deps: AppDeps | undefined;
   try {
-    const deps = await bootstrap();
+    deps = await bootstrap();
     const url = await startServer(deps, await createRuntime(deps));
     createOutput(json).result({ url }, () => `Casebridge is serving on ${url}`);
   } catch (error) {
-    process.exitCode = reportError(error, json);
+    await failStart(error, json, deps);
   }
+}
+
+/**
+ * Reports a failed start and ends the process: a serving command that cannot start must not
+ * linger with open handles (a database pool, a Slack client), or a supervisor would think it runs.
+ */
+async function failStart(error: unknown, json: boolean, deps: AppDeps | undefined): Promise<never> {
+  const code = reportError(error, json);
+  await deps?.close().catch(() => {});
+  process.exit(code);
 }
 
 /** Returns the feed a sample file belongs to, from its name: `incydr-sessions.json` → incydr. */
@@ -71,8 +89,9 @@ function feedOfSample(file: string): FeedName | null {
  * once (a second run finds them duplicates), and the server.
  */
 export async function runDemo(json: boolean): Promise<void> {
+  let deps: AppDeps | undefined;
   try {
-    const deps = await bootstrap(process.env, {
+    deps = await bootstrap(process.env, {
       defaultConfigPath: path.join(examplesFolder, 'casebridge.yaml'),
     });
 
@@ -94,7 +113,7 @@ export async function runDemo(json: boolean): Promise<void> {
 
     createOutput(json).result({ url, ingested, cases }, () => demoText(url, ingested, cases));
   } catch (error) {
-    process.exitCode = reportError(error, json);
+    await failStart(error, json, deps);
   }
 }
 
