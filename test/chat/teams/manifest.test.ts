@@ -1,0 +1,48 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+const manifestDir = new URL('../../../manifests/teams/', import.meta.url);
+// biome-ignore lint/suspicious/noExplicitAny: the test reads the manifest as plain JSON.
+const manifest: Record<string, any> = JSON.parse(
+  readFileSync(new URL('manifest.json', manifestDir), 'utf8'),
+);
+
+/** Returns the width and height of a PNG from its IHDR chunk. */
+function pngSize(name: string): { width: number; height: number } {
+  const bytes = readFileSync(new URL(name, manifestDir));
+  expect(bytes.subarray(1, 4).toString('ascii')).toBe('PNG');
+  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
+}
+
+const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+describe('teams manifest', () => {
+  it('names schema and version', () => {
+    expect(manifest.manifestVersion).toBe('1.19');
+    expect(manifest.$schema).toContain('/v1.19/MicrosoftTeams.schema.json');
+    expect(manifest.version).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('uses GUIDs for app and bot', () => {
+    expect(manifest.id).toMatch(guid);
+    expect(manifest.bots[0].botId).toMatch(guid);
+  });
+
+  it('installs the bot in teams and chats', () => {
+    expect(manifest.bots).toHaveLength(1);
+    expect(manifest.bots[0].scopes).toEqual(['team', 'personal']);
+    expect(manifest.bots[0].isNotificationOnly).toBe(false);
+  });
+
+  it('keeps texts within limits', () => {
+    expect(manifest.name.short.length).toBeLessThanOrEqual(30);
+    expect(manifest.name.full.length).toBeLessThanOrEqual(100);
+    expect(manifest.description.short.length).toBeLessThanOrEqual(80);
+    expect(manifest.description.full.length).toBeLessThanOrEqual(4000);
+  });
+
+  it('ships icons of the required sizes', () => {
+    expect(pngSize(manifest.icons.color)).toEqual({ width: 192, height: 192 });
+    expect(pngSize(manifest.icons.outline)).toEqual({ width: 32, height: 32 });
+  });
+});
