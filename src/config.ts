@@ -37,6 +37,8 @@ const envSchema = z.object({
   TEAMS_CLIENT_SECRET: optionalString,
   TEAMS_TENANT_ID: optionalString,
   TEAMS_ALLOW_UNAUTHENTICATED: optionalString,
+  /** Bot Framework service URL for proactive messages; the public cloud's when unset. */
+  TEAMS_SERVICE_URL: optionalString,
   SCIM_TOKEN: optionalString,
   CONSOLE_TOKEN: optionalString,
 });

@@ -1,9 +1,10 @@
-import { actOnCase } from './cases/act-on-case.ts';
+import { type ActOnCaseInput, actOnCase } from './cases/act-on-case.ts';
 import { type CaseService, localCaseService } from './cases/case-service.ts';
 import { loadPseudonymKey } from './cases/pseudonym.ts';
 import { loadCaseView } from './chat/load-case-view.ts';
 import type { ChatPlatform } from './chat/port.ts';
 import { createSlackApp, type SlackApp } from './chat/slack/app.ts';
+import { createTeamsApp, type TeamsApp } from './chat/teams/app.ts';
 import type { FeedName } from './config.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
 import type { IntakeDeps } from './intake/ingest-feed.ts';
@@ -24,6 +25,7 @@ export interface Runtime {
   intake: IntakeDeps;
   caseService: CaseService;
   slack: SlackApp | null;
+  teams: TeamsApp | null;
   worker: OutboxWorker | null;
   /** Fires due SLA timers every minute, on one replica at a time. */
   scheduler: Scheduler;
@@ -32,9 +34,10 @@ export interface Runtime {
 }
 
 /**
- * Wires the serving process from the configuration: Slack when SLACK_BOT_TOKEN is set, the outbox
- * notifier for the configured platforms, and the delivery worker. Without a chat platform, cases
- * are worked through the CLI and the local API only, and no chat messages are queued.
+ * Wires the serving process from the configuration: Slack when SLACK_BOT_TOKEN is set, Teams when
+ * its credentials (or local unauthenticated mode) are set, the outbox notifier for those platforms,
+ * and the delivery worker. Without a chat platform, cases are worked through the CLI and the local
+ * API only, and no chat messages are queued.
  */
 export async function createRuntime(
   deps: AppDeps,
@@ -42,7 +45,12 @@ export async function createRuntime(
 ): Promise<Runtime> {
   const { config, logger, store } = deps;
   const metrics = createMetrics();
-  const platforms: ChatPlatform[] = config.env.SLACK_BOT_TOKEN === undefined ? [] : ['slack'];
+  const platforms: ChatPlatform[] = [];
+  if (config.env.SLACK_BOT_TOKEN !== undefined) platforms.push('slack');
+  const teamsOn =
+    config.env.TEAMS_CLIENT_ID !== undefined ||
+    config.env.TEAMS_ALLOW_UNAUTHENTICATED !== undefined;
+  if (teamsOn) platforms.push('teams');
   const notifier = createCaseNotifier(config.file.routing, platforms);
   const onTransition = (event: string, outcome: string) =>
     metrics.caseTransitions.inc({ event, outcome });
@@ -57,28 +65,47 @@ export async function createRuntime(
   const scheduler = createScheduler({ store, logger, notifier });
 
   let slack: SlackApp | null = null;
+  let teams: TeamsApp | null = null;
   let worker: OutboxWorker | null = null;
-  if (platforms.includes('slack')) {
-    for (const audience of ['security', 'hr', 'legal'] as const) {
-      if (config.file.routing[audience]?.slack === undefined) {
-        logger.warn(
-          { audience },
-          'SLACK_BOT_TOKEN is set but routing has no Slack channel for this audience; its threads are skipped',
-        );
+  if (platforms.length > 0) {
+    for (const platform of platforms) {
+      for (const audience of ['security', 'hr', 'legal'] as const) {
+        if (config.file.routing[audience]?.[platform as 'slack' | 'teams'] === undefined) {
+          logger.warn(
+            { audience, platform },
+            'chat platform is configured but routing names no channel for this audience; its threads are skipped',
+          );
+        }
       }
     }
     const pseudonymKey = await loadPseudonymKey(store.db);
-    slack = createSlackApp({
-      env: config.env,
-      db: store.db,
-      logger,
-      pseudonymKey,
-      act: (input) => actOnCase({ db: store.db, logger, notifier, onTransition }, input),
-    });
+    const act = (input: ActOnCaseInput) =>
+      actOnCase({ db: store.db, logger, notifier, onTransition }, input);
+    if (platforms.includes('slack')) {
+      slack = createSlackApp({ env: config.env, db: store.db, logger, pseudonymKey, act });
+    }
+    if (platforms.includes('teams')) {
+      teams = createTeamsApp({
+        env: config.env,
+        db: store.db,
+        logger,
+        pseudonymKey,
+        act,
+        ...(config.env.TEAMS_SERVICE_URL === undefined
+          ? {}
+          : { serviceUrl: config.env.TEAMS_SERVICE_URL }),
+        rosterConversations: (['security', 'hr', 'legal'] as const).flatMap(
+          (audience) => config.file.routing[audience]?.teams ?? [],
+        ),
+      });
+    }
     worker = createOutboxWorker({
       db: store.db,
       logger,
-      ports: { slack: slack.port },
+      ports: {
+        ...(slack === null ? {} : { slack: slack.port }),
+        ...(teams === null ? {} : { teams: teams.port }),
+      },
       renderView: (caseId, audience) =>
         loadCaseView(store.db, pseudonymKey, caseId, audience, 'en'),
       ...options.worker,
@@ -91,10 +118,12 @@ export async function createRuntime(
     intake,
     caseService,
     slack,
+    teams,
     worker,
     scheduler,
     async start() {
       await slack?.start();
+      await teams?.start();
       worker?.start();
       scheduler.start();
     },

@@ -24,6 +24,7 @@ async function startServer(deps: AppDeps, runtime: Runtime): Promise<string> {
     ...(slack?.receiver != null && slack.signingSecret !== null
       ? { slack: { receiver: slack.receiver, signingSecret: slack.signingSecret } }
       : {}),
+    ...(runtime.teams === null ? {} : { teams: { handle: runtime.teams.adapter.handle } }),
   });
   // The chat apps check their credentials first, so a bad token stops the start before the port opens.
   await runtime.start();
@@ -51,6 +52,7 @@ async function startServer(deps: AppDeps, runtime: Runtime): Promise<string> {
       store: deps.store.kind,
       config: deps.config.configPath ?? 'built-in defaults',
       slack: slack?.mode ?? 'off',
+      teams: runtime.teams === null ? 'off' : 'on',
     },
     'casebridge serving',
   );

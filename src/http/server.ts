@@ -14,6 +14,7 @@ import { localApiRoute } from './routes/local-api.ts';
 import { metricsRoute } from './routes/metrics.ts';
 import { readyzRoute } from './routes/readyz.ts';
 import { type SlackRouteOptions, slackRoute } from './routes/slack.ts';
+import { type TeamsRouteOptions, teamsRoute } from './routes/teams.ts';
 
 export interface HttpDeps {
   config: Config;
@@ -25,6 +26,8 @@ export interface HttpDeps {
   caseService?: CaseService;
   /** Serves `POST /slack/events` when Slack runs in HTTP mode. */
   slack?: SlackRouteOptions;
+  /** Serves `POST /api/messages` when Teams is configured. */
+  teams?: TeamsRouteOptions;
 }
 
 /** Probe and scrape endpoints, left out of the per-request log lines because they run every few seconds. */
@@ -73,6 +76,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     });
   }
   if (deps.slack !== undefined) await app.register(slackRoute, deps.slack);
+  if (deps.teams !== undefined) await app.register(teamsRoute, deps.teams);
   app.setNotFoundHandler((request) => {
     throw new CasebridgeError(
       'ROUTE_NOT_FOUND',

@@ -34,6 +34,9 @@ export function classifyDeliveryError(error: unknown): DeliveryFailure {
     data?: { error?: string };
     statusCode?: number;
     message?: string;
+    isAxiosError?: boolean;
+    status?: number;
+    response?: { status?: number; headers?: Record<string, unknown> };
   };
   if (value?.code === 'slack_webapi_rate_limited_error') {
     return { kind: 'rate_limited', retryAfterMs: Math.max(1, value.retryAfter ?? 1) * 1000 };
@@ -47,6 +50,22 @@ export function classifyDeliveryError(error: unknown): DeliveryFailure {
   }
   if (value?.code === 'slack_webapi_http_error') {
     return { kind: 'transient', reason: `HTTP ${value.statusCode ?? 'error'}` };
+  }
+  // The Teams SDK's HTTP client is axios: the Bot Framework connector answers 429 with Retry-After
+  // and 412, 502 and 504 when a retry may work; 403 means the bot is not in the roster or not installed.
+  if (value?.isAxiosError === true) {
+    const status = value.response?.status ?? value.status;
+    if (status === 429) {
+      const seconds = Number(value.response?.headers?.['retry-after']);
+      return {
+        kind: 'rate_limited',
+        retryAfterMs: Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 1000,
+      };
+    }
+    if (status === undefined || [412, 500, 502, 503, 504].includes(status)) {
+      return { kind: 'transient', reason: `HTTP ${status ?? 'network error'}` };
+    }
+    return { kind: 'permanent', reason: `HTTP ${status}` };
   }
   return {
     kind: 'transient',
