@@ -22,11 +22,22 @@ export interface OutboxWorkerDeps {
   idleMs?: number;
   /** Failed attempts (rate limits excluded) before a message is given up as dead. */
   maxAttempts?: number;
-  /** Minimum time between two posts to one channel, in milliseconds; Slack allows about one message per second. */
+  /** Minimum time between two posts to one channel, in milliseconds; by default per platform (Slack 1 s, Teams 2 s). */
   channelIntervalMs?: number;
   /** How long a channel's member list is trusted by the tipping-off guard. */
   memberCacheMs?: number;
 }
+
+/**
+ * Minimum time between two new messages in one channel, per platform. Slack asks for about one
+ * message per second per channel; Teams allows 7 per second but only 1,800 per hour per
+ * conversation, which one every 2 s keeps within.
+ */
+const defaultChannelIntervalMs: Record<ChatPlatform, number> = {
+  slack: 1000,
+  teams: 2000,
+  console: 0,
+};
 
 export interface OutboxWorker {
   /** Delivers one round of messages; returns how many were handled. */
@@ -47,7 +58,8 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
   const leaseMs = deps.leaseMs ?? 60_000;
   const idleMs = deps.idleMs ?? 200;
   const maxAttempts = deps.maxAttempts ?? 10;
-  const channelIntervalMs = deps.channelIntervalMs ?? 1000;
+  const intervalFor = (platform: string): number =>
+    deps.channelIntervalMs ?? defaultChannelIntervalMs[platform as ChatPlatform] ?? 1000;
   const memberCacheMs = deps.memberCacheMs ?? 60_000;
   const channelReadyAt = new Map<string, number>();
   const members = new Map<string, { members: ChannelMembers; until: number }>();
@@ -92,7 +104,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
         maxAttempts,
       });
       if (outcome.status === 'sent' && posts)
-        channelReadyAt.set(gateKey, started.getTime() + channelIntervalMs);
+        channelReadyAt.set(gateKey, started.getTime() + intervalFor(thread.platform));
       if (outcome.status === 'retry' && !outcome.countsAsAttempt)
         channelReadyAt.set(gateKey, outcome.at.getTime());
     }
