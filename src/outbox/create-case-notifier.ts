@@ -12,17 +12,15 @@ import { threadAudiences } from './thread-audiences.ts';
 type Routing = FileConfig['routing'];
 type ThreadRow = typeof caseThreads.$inferSelect;
 
-/** Returns the channel of an audience on a platform; the manager's direct message has none yet. */
-function channelFor(
-  routing: Routing,
-  audience: Audience,
-  platform: ChatPlatform,
-): string | null | undefined {
-  if (audience === 'manager') return null;
-  const channels = routing[audience];
-  if (platform === 'slack') return channels?.slack;
-  if (platform === 'teams') return channels?.teams;
-  return undefined;
+/**
+ * Returns the channel of an audience on a platform, or undefined when the audience has no thread
+ * there. The manager's notice is a direct message (channel null) on the platform HR works on,
+ * because HR owns that step and is told when the notice cannot be delivered.
+ */
+function channelFor(routing: Routing, audience: Audience, platform: ChatPlatform): string | null | undefined {
+  if (platform !== 'slack' && platform !== 'teams') return undefined;
+  if (audience === 'manager') return routing.hr?.[platform] === undefined ? undefined : null;
+  return routing[audience]?.[platform];
 }
 
 /**

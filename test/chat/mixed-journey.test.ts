@@ -250,4 +250,44 @@ describeStores('mixed slack and teams journey', (current) => {
     expect(JSON.stringify([...slack.messages.values()])).not.toContain('Dana Lee');
     expect((await verifyAudit(db())).ok).toBe(true);
   });
+
+  it('tells HR in Teams when the manager cannot be reached', async () => {
+    connector.notInstalledFor.add(people.manager);
+    const alert = {
+      id: 'mixed-2',
+      subject: { email: 'sam.ortiz@example.com' },
+      observedAt: '2026-12-03T10:00:00Z',
+      severity: 'high',
+      title: 'Customer list e-mailed out',
+    };
+    await ingestFeed(runtime.intake, {
+      feed: 'webhook',
+      text: JSON.stringify(alert),
+      atomic: true,
+    });
+    const caseId = (await showCase(db(), 'CB-0002')).id;
+    await thread(caseId, 'security');
+    const { actOnCase } = await import('../../src/cases/act-on-case.ts');
+    const act = (actorEmail: string, event: Record<string, unknown> & { type: string }) =>
+      actOnCase(
+        { db: db(), logger: silentLogger, notifier: runtime.notifier },
+        { caseRef: caseId, actorEmail, event },
+      );
+    await act(people.analyst, { type: 'ESCALATE', summary: 'Customer list sent out' });
+    await act(people.hr, { type: 'CHOOSE_RESPONSE', response: 'involve_manager' });
+
+    const hr = await thread(caseId, 'hr');
+    await waitFor(() =>
+      connector.calls.some(
+        (call) =>
+          call.path.includes(`${teamsHr};messageid=${hr.rootId}`) &&
+          JSON.stringify(call.body).includes("could not send the manager's notice"),
+      ),
+    );
+    const threads = await db().select().from(caseThreads).where(eq(caseThreads.caseId, caseId));
+    const manager = threads.filter((row) => row.audience === 'manager');
+    expect(manager.map((row) => [row.platform, row.blockedReason])).toEqual([
+      ['teams', 'manager_unreachable'],
+    ]);
+  });
 });
