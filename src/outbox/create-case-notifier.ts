@@ -17,7 +17,11 @@ type ThreadRow = typeof caseThreads.$inferSelect;
  * there. The manager's notice is a direct message (channel null) on the platform HR works on,
  * because HR owns that step and is told when the notice cannot be delivered.
  */
-function channelFor(routing: Routing, audience: Audience, platform: ChatPlatform): string | null | undefined {
+function channelFor(
+  routing: Routing,
+  audience: Audience,
+  platform: ChatPlatform,
+): string | null | undefined {
   if (platform !== 'slack' && platform !== 'teams') return undefined;
   if (audience === 'manager') return routing.hr?.[platform] === undefined ? undefined : null;
   return routing[audience]?.[platform];

@@ -1,9 +1,12 @@
-import { PUBLIC } from '@microsoft/teams.api';
+import { type Client, PUBLIC } from '@microsoft/teams.api';
 import { App, type HttpRouteHandler, type IHttpServerAdapter } from '@microsoft/teams.apps';
 import type { Env } from '../../config.ts';
 import { CasebridgeError } from '../../errors.ts';
-import { answerCardAction } from './card-action.ts';
+import { describeError } from '../slack/describe-error.ts';
+import { logBotAdded } from './bot-added.ts';
+import { answerCardAction, type MemberLookup } from './card-action.ts';
 import type { TeamsListenerDeps } from './deps.ts';
+import { answerMessageCommand } from './message-command.ts';
 import { teamsSdkLogger } from './sdk-logger.ts';
 import { httpStatusOf, TeamsChatPort } from './teams-port.ts';
 
@@ -118,9 +121,23 @@ export function teamsCredentials(env: TeamsAppDeps['env']): Credentials | null {
   return null;
 }
 
+/** Looks a user up among the members of a conversation; a user not found there has no address. */
+function memberLookupOf(api: Client): MemberLookup {
+  return async (conversationId, userId) => {
+    try {
+      const member = await api.conversations.getMemberById(conversationId, userId);
+      return member.email || member.userPrincipalName || null;
+    } catch (error) {
+      if (httpStatusOf(error) === 404) return null;
+      throw error;
+    }
+  };
+}
+
 /**
- * Builds the Teams SDK app with the case card handler, hosted in our HTTP server through
- * `TeamsHttpAdapter`; it never listens itself. Throws CONFIG_INVALID as `teamsCredentials` does.
+ * Builds the Teams SDK app with the handlers of case cards, bot commands and conversation
+ * updates. The app is hosted in our HTTP server through `TeamsHttpAdapter` and never listens
+ * itself. Throws CONFIG_INVALID as `teamsCredentials` does.
  */
 export function createTeamsApp(deps: TeamsAppDeps): TeamsApp {
   const credentials = teamsCredentials(deps.env);
@@ -141,16 +158,20 @@ export function createTeamsApp(deps: TeamsAppDeps): TeamsApp {
   });
 
   app.on('card.action', async ({ activity, api }) =>
-    answerCardAction(deps, activity, async (conversationId, userId) => {
-      try {
-        const member = await api.conversations.getMemberById(conversationId, userId);
-        return member.email || member.userPrincipalName || null;
-      } catch (error) {
-        if (httpStatusOf(error) === 404) return null;
-        throw error;
-      }
-    }),
+    answerCardAction(deps, activity, memberLookupOf(api)),
   );
+
+  // Teams redelivers a message whose HTTP response takes longer than about 15 seconds. So the
+  // response does not wait for the command, which sends its reply through the connector.
+  app.on('message', async ({ activity, api, send }) => {
+    answerMessageCommand(deps, activity, memberLookupOf(api), send).catch((error: unknown) => {
+      deps.logger.error({ err: describeError(error), platform: 'teams' }, 'teams command failed');
+    });
+  });
+
+  app.on('conversationUpdate', async ({ activity }) => {
+    logBotAdded(deps.logger, activity);
+  });
 
   const port = new TeamsChatPort({
     serviceUrl,

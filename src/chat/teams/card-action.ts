@@ -175,7 +175,8 @@ function messageCard(text: string): AdaptiveCardActionResponse {
   };
 }
 
-function identityRefusalText(
+/** Words why a Teams user who is not a directory person cannot act. */
+export function identityRefusalText(
   identity: Exclude<ChatIdentity, { kind: 'person' }>,
   locale: Locale,
 ): string {

@@ -34,6 +34,27 @@ describe('teams manifest', () => {
     expect(manifest.bots[0].isNotificationOnly).toBe(false);
   });
 
+  it('lists the bot commands per scope', () => {
+    const lists = manifest.bots[0].commandLists as Array<{
+      scopes: string[];
+      commands: Array<{ title: string; description: string }>;
+    }>;
+
+    expect(lists.map((list) => list.scopes)).toEqual([['personal'], ['team']]);
+    for (const list of lists) {
+      expect(list.commands.map((command) => command.title)).toEqual([
+        'help',
+        'show',
+        'mine',
+        'note',
+      ]);
+      for (const command of list.commands) {
+        expect(command.title.length).toBeLessThanOrEqual(32);
+        expect(command.description.length).toBeLessThanOrEqual(128);
+      }
+    }
+  });
+
   it('keeps texts within limits', () => {
     expect(manifest.name.short.length).toBeLessThanOrEqual(30);
     expect(manifest.name.full.length).toBeLessThanOrEqual(100);
