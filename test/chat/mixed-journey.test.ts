@@ -191,11 +191,14 @@ describeStores('mixed slack and teams journey', (current) => {
     // HR decides in Teams, in the card the outbox posted to the HR channel.
     const hr = await thread(caseId, 'hr');
     expect(hr.platform).toBe('teams');
-    const hrCard = JSON.stringify(
-      connector.activities.get(`${teamsHr}|${hr.rootId}`) ??
-        [...connector.activities.values()].find((entry) => entry.id === hr.rootId),
-    );
-    expect(hrCard).toContain('Dana Lee');
+    const hrCard = [...connector.activities.values()].find((entry) => entry.id === hr.rootId)!;
+    expect(JSON.stringify(hrCard)).toContain('Dana Lee');
+    // The channel sees a read-only card; the one HR member's client fetches a view with buttons.
+    const hrContent = (hrCard.activity.attachments as Json[])[0]!.content as Json;
+    expect(hrContent.actions ?? []).toEqual([]);
+    expect(hrContent.refresh.userIds).toEqual([teamsUsers.hr.id]);
+    const refreshed = await teamsClick(teamsUsers.hr, teamsHr, hr.rootId!, 'refresh', caseId, 'hr');
+    expect((refreshed.value.actions as Json[]).length).toBeGreaterThan(0);
     const chosen = await teamsClick(
       teamsUsers.hr,
       teamsHr,

@@ -1,10 +1,14 @@
 import { type Client, PUBLIC } from '@microsoft/teams.api';
 import { App, type HttpRouteHandler, type IHttpServerAdapter } from '@microsoft/teams.apps';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { Env } from '../../config.ts';
 import { CasebridgeError } from '../../errors.ts';
+import { roleGrants } from '../../store/schema.ts';
 import { describeError } from '../slack/describe-error.ts';
+import type { CaseView } from '../view-model.ts';
 import { logBotAdded } from './bot-added.ts';
 import { answerCardAction, type MemberLookup } from './card-action.ts';
+import { maxRefreshUserIds } from './cards.ts';
 import type { TeamsListenerDeps } from './deps.ts';
 import { answerMessageCommand } from './message-command.ts';
 import { teamsSdkLogger } from './sdk-logger.ts';
@@ -178,7 +182,9 @@ export function createTeamsApp(deps: TeamsAppDeps): TeamsApp {
     http: app.api.http,
     tenantId: credentials?.tenantId ?? '',
     rosterConversations: deps.rosterConversations ?? [],
+    refreshUsers: (channel, audience) => refreshUsers(channel, audience),
   });
+  const refreshUsers = createRefreshUsers(deps, (channel) => port.channelRoster(channel));
 
   return {
     app,
@@ -186,5 +192,41 @@ export function createTeamsApp(deps: TeamsAppDeps): TeamsApp {
     adapter,
     unauthenticated: credentials === null,
     start: () => app.initialize(),
+  };
+}
+
+/** How long a channel's list of people who may act is reused, in milliseconds. */
+const refreshUsersCacheMs = 60_000;
+
+/**
+ * Builds the lookup of the Teams users of a channel who hold the role of an audience: they are the
+ * ones whose clients fetch their own view of a case card with buttons. Lists longer than a card's
+ * refresh can name return null, and the card then carries the buttons for everyone.
+ */
+function createRefreshUsers(
+  deps: TeamsAppDeps,
+  roster: (channel: string) => Promise<Array<{ id: string; email: string | null }>>,
+): (channel: string, audience: CaseView['audience']) => Promise<string[] | null> {
+  const cache = new Map<string, { ids: string[] | null; until: number }>();
+  return async (channel, audience) => {
+    if (audience === 'manager') return null;
+    const key = `${channel}|${audience}`;
+    const cached = cache.get(key);
+    if (cached !== undefined && cached.until > Date.now()) return cached.ids;
+
+    const members = (await roster(channel)).filter((member) => member.email !== null);
+    const emails = members.map((member) => member.email!);
+    const granted =
+      emails.length === 0
+        ? []
+        : await deps.db
+            .select({ email: roleGrants.email })
+            .from(roleGrants)
+            .where(and(eq(roleGrants.role, audience), inArray(roleGrants.email, emails)));
+    const allowed = new Set(granted.map((row) => row.email));
+    const ids = members.filter((member) => allowed.has(member.email!)).map((member) => member.id);
+    const result = ids.length > maxRefreshUserIds ? null : ids;
+    cache.set(key, { ids: result, until: Date.now() + refreshUsersCacheMs });
+    return result;
   };
 }

@@ -37,6 +37,13 @@ export interface TeamsPortOptions {
   findObjectId?: (email: string) => Promise<string | null>;
   /** Options of every case card, such as the locale of its input errors. */
   cardOptions?: CaseCardOptions;
+  /**
+   * Returns the Teams user ids of a channel's members who may act for an audience, or null when
+   * there are more than a card's refresh can name (60). With it, a channel card is posted read-only
+   * and those people's clients fetch their own view with buttons; without it, or on null, the card
+   * carries the audience's buttons for everyone and each click is checked.
+   */
+  refreshUsers?: (channel: string, audience: CaseView['audience']) => Promise<string[] | null>;
 }
 
 /** Members per `pagedMembers` page; the connector accepts 50 to 500. */
@@ -75,7 +82,7 @@ export class TeamsChatPort implements ChatPort {
 
   /** Starts a reply chain in a channel with the card, or posts the card into a thread. */
   async postCard(target: ChannelRef | ThreadRef, view: CaseView): Promise<MessageRef> {
-    const activity = cardActivity(view, this.options.cardOptions);
+    const activity = cardActivity(view, await this.channelCardOptions(target.channel, view));
     if (isThreadRef(target)) return this.postInThread(target, activity);
 
     const created = await this.client.conversations.create({
@@ -97,8 +104,33 @@ export class TeamsChatPort implements ChatPort {
     await this.client.conversations.updateActivity(
       conversationOf(message),
       message.messageId,
-      cardActivity(view, this.options.cardOptions),
+      cardActivity(view, await this.channelCardOptions(message.channel, view)),
     );
+  }
+
+  /** The card options for a channel: read-only with a refresh for the people who may act, when known. */
+  private async channelCardOptions(
+    channel: string,
+    view: CaseView,
+  ): Promise<CaseCardOptions | undefined> {
+    if (this.options.refreshUsers === undefined || isPersonalConversation(channel))
+      return this.options.cardOptions;
+    const userIds = await this.options.refreshUsers(channel, view.audience);
+    if (userIds === null) return this.options.cardOptions;
+    return { ...this.options.cardOptions, readOnly: true, refreshUserIds: userIds };
+  }
+
+  /** Lists a channel's members with their Teams user ids and e-mail addresses (null when hidden). */
+  async channelRoster(channel: string): Promise<Array<{ id: string; email: string | null }>> {
+    const roster: Array<{ id: string; email: string | null }> = [];
+    let token: string | undefined;
+    do {
+      const page = await this.client.conversations.getPagedMembers(channel, membersPageSize, token);
+      for (const member of page.members)
+        roster.push({ id: member.id, email: emailOf(member)?.toLowerCase() ?? null });
+      token = page.continuationToken || undefined;
+    } while (token !== undefined);
+    return roster;
   }
 
   async reply(thread: ThreadRef, text: string): Promise<MessageRef> {
