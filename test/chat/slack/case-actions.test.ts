@@ -1,12 +1,13 @@
 import { and, count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { actOnCase } from '../../../src/cases/act-on-case.ts';
 import { showCase } from '../../../src/cases/show-case.ts';
 import { buildForm } from '../../../src/chat/forms.ts';
 import { t } from '../../../src/chat/messages/index.ts';
 import { renderRefusal } from '../../../src/chat/refusal.ts';
 import { renderFormModal } from '../../../src/chat/slack/modal.ts';
 import { auditEvents, inboundReceipts } from '../../../src/store/schema.ts';
-import { people } from '../../support/builders.ts';
+import { people, silentLogger } from '../../support/builders.ts';
 import { describeStores } from '../../support/stores.ts';
 import {
   cardButton,
@@ -110,6 +111,35 @@ describeStores('slack case buttons and forms', (current) => {
       ),
     );
     expect(await stateOf(key)).toBe('follow_up');
+  });
+
+  it('answers a stale form button at once', async () => {
+    const { key } = await openCase(store(), 'stale.form@example.com');
+    const button = await cardButton(harness, store(), key, 'security', 'ESCALATE');
+    await actOnCase(
+      { db: store().db, logger: silentLogger },
+      {
+        caseRef: key,
+        actorEmail: people.analyst2,
+        event: { type: 'ESCALATE', summary: 'First one.' },
+      },
+    );
+    const forms = harness.fake.callsTo('views.open').length;
+    const before = ephemerals().length;
+
+    await postInteraction(harness.url, clickPayload({ userId: slackUsers.analyst.id, button }));
+
+    const ephemeral = await waitFor(() => ephemerals()[before]);
+    const escalated = (await showCase(store().db, key)).events.find(
+      (event) => event.type === 'ESCALATE',
+    );
+    expect(ephemeral.body.text).toBe(
+      renderRefusal(
+        { kind: 'alreadyDecided', event: 'ESCALATE', actor: people.analyst2, at: escalated!.at },
+        'en',
+      ),
+    );
+    expect(harness.fake.callsTo('views.open')).toHaveLength(forms);
   });
 
   it('refuses the wrong person and audits it', async () => {

@@ -119,8 +119,27 @@ async function openCaseForm(
   let managerKnown: boolean;
   try {
     const row = await loadCase(deps.db, click.payload.caseId);
+    const context = (row.snapshot as { context: CaseContext }).context;
     caseKey = row.key;
-    managerKnown = (row.snapshot as { context: CaseContext }).context.subject.managerEmail !== null;
+    managerKnown = context.subject.managerEmail !== null;
+    // A card that is out of date gets its answer now, before the person fills a form for nothing.
+    // The submission would be refused and audited the same way, so nothing is lost by not opening it.
+    const last = context.lastDecision;
+    if (row.state !== click.payload.expectedState && last !== null) {
+      const refusal = {
+        kind: 'alreadyDecided',
+        event: last.type,
+        actor: last.actor,
+        at: last.at,
+      } as const;
+      await sendPrivateReply(
+        client,
+        click.target,
+        renderRefusal(refusal, person.locale),
+        deps.logger,
+      );
+      return;
+    }
   } catch (error) {
     if (!isCasebridgeError(error) || error.code !== 'CASE_NOT_FOUND') throw error;
     const text = renderRefusal(
