@@ -51,7 +51,7 @@ export async function applyCaseEvent(
       priority: result.context.priority,
       machineVersion: MACHINE_VERSION,
       version: sql`${cases.version} + 1`,
-      closedAt: toState === 'closed' ? (fromState === 'closed' ? current.closedAt : at) : null,
+      closedAt: closedAtAfter(current, fromState, toState, at),
       updatedAt: at,
     })
     .where(and(eq(cases.id, current.id), eq(cases.version, current.version)))
@@ -78,4 +78,16 @@ export async function recordRefusal(
 ): Promise<void> {
   const context = (current.snapshot as { context: CaseContext }).context;
   await appendAuditEvent(tx, refusedEntry(current.id, event, context, current.state, error));
+}
+
+/** A closed case keeps the time it closed; a case that closes now takes the event's time. */
+function closedAtAfter(
+  current: CaseRow,
+  fromState: CaseState,
+  toState: CaseState,
+  at: Date,
+): Date | null {
+  if (toState !== 'closed') return null;
+  if (fromState === 'closed') return current.closedAt;
+  return at;
 }

@@ -122,8 +122,8 @@ async function openCaseForm(
     const context = (row.snapshot as { context: CaseContext }).context;
     caseKey = row.key;
     managerKnown = context.subject.managerEmail !== null;
-    // A card that is out of date gets its answer now, before the person fills a form for nothing.
-    // The submission would be refused and audited the same way, so nothing is lost by not opening it.
+    // A click on an out-of-date card is refused now rather than after the person fills the form;
+    // the submission would be refused in the same words.
     const last = context.lastDecision;
     if (row.state !== click.payload.expectedState && last !== null) {
       const refusal = {
