@@ -8,6 +8,9 @@ import { createTeamsApp, type TeamsApp } from './chat/teams/app.ts';
 import type { FeedName } from './config.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
 import type { IntakeDeps } from './intake/ingest-feed.ts';
+import { type CronJob, createCronJob } from './jobs/cron-job.ts';
+import { createLeaderLock } from './jobs/leader.ts';
+import { purgeReceipts } from './jobs/purge-receipts.ts';
 import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
 import type { AppDeps } from './main.ts';
 import type { CaseNotifier } from './outbox/case-notifier.ts';
@@ -62,7 +65,18 @@ export async function createRuntime(
     onSignal: (feed: FeedName, result: string) => metrics.signalsIngested.inc({ feed, result }),
   };
   const caseService = localCaseService({ ...intake, onTransition });
-  const scheduler = createScheduler({ store, logger, notifier });
+  const leader = createLeaderLock({ store, logger });
+  const scheduler = createScheduler({ store, logger, notifier, leader });
+  const jobs: Array<CronJob<unknown>> = [
+    createCronJob(
+      { leader, logger },
+      {
+        name: 'purge-receipts',
+        cron: '17 * * * *',
+        run: () => purgeReceipts(store.db, new Date()),
+      },
+    ),
+  ];
 
   let slack: SlackApp | null = null;
   let teams: TeamsApp | null = null;
@@ -126,8 +140,10 @@ export async function createRuntime(
       await teams?.start();
       worker?.start();
       scheduler.start();
+      for (const job of jobs) job.start();
     },
     async stop() {
+      for (const job of jobs) await job.stop();
       await scheduler.stop();
       await worker?.stop();
       await slack?.stop();
