@@ -59,6 +59,26 @@ export function createTranslator<L extends string>(byLocale: Record<L, Catalogue
 export const t = createTranslator(catalogues);
 
 /**
+ * Builds a translator for a platform's own catalogue (such as the Slack and Teams command texts):
+ * `english` defines the keys and placeholders, and other locales translate a subset.
+ */
+export function createCatalogueTranslator<English extends Record<string, string>>(
+  english: English,
+  byLocale: Partial<Record<Locale, Partial<Record<keyof English, string>>>> = {},
+) {
+  return function translate<Key extends keyof English & string>(
+    locale: Locale,
+    key: Key,
+    ...params: [PlaceholderNames<English[Key]>] extends [never]
+      ? []
+      : [params: Record<PlaceholderNames<English[Key]>, string | number>]
+  ): string {
+    const template = byLocale[locale]?.[key] ?? english[key];
+    return fillTemplate(template as string, params[0] ?? {});
+  };
+}
+
+/**
  * Maps a platform's locale tag (Slack's `en-US`, Teams' `en-us`) to a supported locale, falling
  * back to English.
  */

@@ -1,9 +1,9 @@
-import { fillTemplate, type Locale, locales, type PlaceholderNames } from '../messages/index.ts';
+import { createCatalogueTranslator } from '../messages/index.ts';
 
 /**
  * The texts of the `/case` command and the App Home tab, in English. Placeholders are `{name}`.
- * NOTE: these belong in the shared message catalogue (src/chat/messages) once another platform
- * offers the same commands; they live here until then.
+ * Teams has its own copy (src/chat/teams/messages.ts) because the command is written without
+ * `/case` there and its markdown differs.
  */
 export const slackEn = {
   'command.help': [
@@ -34,18 +34,5 @@ export const slackEn = {
 
 export type SlackMessageKey = keyof typeof slackEn;
 
-type Params<Key extends SlackMessageKey> = [PlaceholderNames<(typeof slackEn)[Key]>] extends [never]
-  ? []
-  : [params: Record<PlaceholderNames<(typeof slackEn)[Key]>, string | number>];
-
-const catalogues: Record<Locale, Partial<Record<SlackMessageKey, string>>> = { en: slackEn };
-
 /** Returns a Slack text in `locale`, falling back to English, with its placeholders filled. */
-export function slackText<Key extends SlackMessageKey>(
-  locale: Locale,
-  key: Key,
-  ...params: Params<Key>
-): string {
-  const template = (locales.includes(locale) ? catalogues[locale][key] : undefined) ?? slackEn[key];
-  return fillTemplate(template, params[0] ?? {});
-}
+export const slackText = createCatalogueTranslator(slackEn);

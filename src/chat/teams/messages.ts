@@ -1,4 +1,4 @@
-import { fillTemplate, type Locale, locales, type PlaceholderNames } from '../messages/index.ts';
+import { createCatalogueTranslator } from '../messages/index.ts';
 
 /**
  * The texts of the bot commands in Teams, in English, as Teams markdown. Placeholders are
@@ -32,18 +32,5 @@ export const teamsEn = {
 
 export type TeamsMessageKey = keyof typeof teamsEn;
 
-type Params<Key extends TeamsMessageKey> = [PlaceholderNames<(typeof teamsEn)[Key]>] extends [never]
-  ? []
-  : [params: Record<PlaceholderNames<(typeof teamsEn)[Key]>, string | number>];
-
-const catalogues: Record<Locale, Partial<Record<TeamsMessageKey, string>>> = { en: teamsEn };
-
 /** Returns a Teams text in `locale`, falling back to English, with its placeholders filled. */
-export function teamsText<Key extends TeamsMessageKey>(
-  locale: Locale,
-  key: Key,
-  ...params: Params<Key>
-): string {
-  const template = (locales.includes(locale) ? catalogues[locale][key] : undefined) ?? teamsEn[key];
-  return fillTemplate(template, params[0] ?? {});
-}
+export const teamsText = createCatalogueTranslator(teamsEn);
