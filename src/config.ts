@@ -2,6 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import {
+  defaultBusinessCalendarSpec,
+  isCalendarDate,
+  isValidTimeZone,
+  parseClockTime,
+  weekdays,
+} from '../workflows/business-calendar.ts';
 import { CasebridgeError } from './errors.ts';
 
 /** Names of the detection feeds that `ingest` and `POST /feeds/<feed>` accept. */
@@ -71,6 +78,63 @@ const channelsSchema = z.strictObject({
   teams: z.string().min(1).optional(),
 });
 
+const clockTimeSchema = z.string().refine((value) => parseClockTime(value) !== null, {
+  error: (issue) => `${String(issue.input)} is not a time HH:MM from 00:00 to 24:00`,
+});
+
+/**
+ * Business calendar of the SLA clocks.
+ * NOTE: one calendar serves every case because cases carry no region yet. Per-region calendars
+ * would choose one by the subject's region.
+ */
+const policySchema = z
+  .strictObject({
+    timeZone: z
+      .string()
+      .default(defaultBusinessCalendarSpec.timeZone)
+      .refine(isValidTimeZone, {
+        error: (issue) =>
+          `${String(issue.input)} is not a known IANA time zone; use a name such as Europe/Berlin or America/New_York`,
+      }),
+    workingDays: z
+      .array(z.enum(weekdays))
+      .min(1, 'must name at least one day')
+      .default([...defaultBusinessCalendarSpec.workingDays]),
+    workingHours: z
+      .strictObject({ start: clockTimeSchema, end: clockTimeSchema })
+      .default({ ...defaultBusinessCalendarSpec.workingHours })
+      .refine(
+        (hours) => {
+          const start = parseClockTime(hours.start);
+          const end = parseClockTime(hours.end);
+          return start !== null && end !== null && start < 24 * 60 && end > start;
+        },
+        { error: 'end must be later than start, and start earlier than 24:00' },
+      ),
+    holidays: z
+      .array(
+        z.string().refine(isCalendarDate, {
+          error: (issue) => `${String(issue.input)} is not a date YYYY-MM-DD`,
+        }),
+      )
+      .default([]),
+    /** Local time (in `timeZone`) of the daily digest of waiting cases in each role channel. */
+    digest: z
+      .strictObject({
+        time: clockTimeSchema.refine((value) => value !== '24:00', {
+          error: 'use 00:00 instead of 24:00',
+        }),
+      })
+      .default({ time: '08:30' }),
+  })
+  .default(() => ({
+    timeZone: defaultBusinessCalendarSpec.timeZone,
+    workingDays: [...defaultBusinessCalendarSpec.workingDays],
+    workingHours: { ...defaultBusinessCalendarSpec.workingHours },
+    holidays: [...defaultBusinessCalendarSpec.holidays],
+    digest: { time: '08:30' },
+  }));
+
 const configFileSchema = z.strictObject({
   directory: z
     .strictObject({
@@ -100,6 +164,8 @@ const configFileSchema = z.strictObject({
       legal: channelsSchema.optional(),
     })
     .default({}),
+  /** Business calendar in which SLA hours count and reminders may be sent. */
+  policy: policySchema,
 });
 
 export type FileConfig = z.infer<typeof configFileSchema>;

@@ -29,6 +29,7 @@ export function approvalsRequired(action: SeriousAction): number {
   return fourEyesActions.includes(action) ? 2 : 1;
 }
 
+/** Reminder and escalation delays of a state, in business hours of the configured calendar. */
 export interface Sla {
   remindAfterHours: number;
   escalateAfterHours: number;
@@ -45,7 +46,10 @@ const slaHours: Record<CaseState, Sla | null> = {
   closed: null,
 };
 
-/** Returns the SLA of a state in hours after the case entered it, or null when it has none. */
+/**
+ * Returns the SLA of a state in business hours after the case entered it, or null when it has
+ * none. `scheduleStateTimers` counts them in the business calendar (`workflows/business-calendar.ts`).
+ */
 export function slaFor(state: CaseState): Sla | null {
   return slaHours[state];
 }

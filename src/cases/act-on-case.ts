@@ -1,3 +1,4 @@
+import type { BusinessCalendar } from '../../workflows/business-calendar.ts';
 import { type Actor, type CaseEvent, caseEventSchema } from '../../workflows/case-events.ts';
 import type { CaseContext } from '../../workflows/index.ts';
 import { CasebridgeError } from '../errors.ts';
@@ -14,6 +15,8 @@ export interface ActOnCaseDeps {
   now?: () => Date;
   /** Writes the chat messages of each accepted change; none without a chat platform. */
   notifier?: CaseNotifier;
+  /** The business calendar SLA due times are counted in; the default calendar when absent. */
+  calendar?: BusinessCalendar;
   /** Called after each accepted or refused attempt; the server counts them for /metrics. */
   onTransition?: (event: string, outcome: 'accepted' | 'rejected') => void;
 }
@@ -73,7 +76,7 @@ export async function actOnCase(deps: ActOnCaseDeps, input: ActOnCaseInput): Pro
       }
 
       const result = await deps.db.transaction((tx) =>
-        applyCaseEvent(tx, current, event, deps.notifier),
+        applyCaseEvent(tx, current, event, deps.notifier, deps.calendar),
       );
       if (result.status === 'applied') {
         deps.onTransition?.(event.type, 'accepted');

@@ -1,4 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
+import type { BusinessCalendar } from '../../workflows/business-calendar.ts';
 import type { CaseEvent, CaseState } from '../../workflows/case-events.ts';
 import { applyEvent, type CaseContext, MACHINE_VERSION } from '../../workflows/index.ts';
 import { appendAuditEvent } from '../audit/append-audit-event.ts';
@@ -27,6 +28,7 @@ export async function applyCaseEvent(
   current: CaseRow,
   event: CaseEvent,
   notifier?: CaseNotifier,
+  calendar?: BusinessCalendar,
 ): Promise<ApplyResult> {
   const fromState = current.state as CaseState;
   const context = (current.snapshot as { context: CaseContext }).context;
@@ -60,7 +62,11 @@ export async function applyCaseEvent(
 
   await appendAuditEvent(tx, acceptedEntry(current.id, event, context, fromState, toState));
   if (toState !== fromState) {
-    await scheduleStateTimers(tx, [{ caseId: current.id, state: toState, enteredAt: at }]);
+    await scheduleStateTimers(
+      tx,
+      [{ caseId: current.id, state: toState, enteredAt: at }],
+      calendar,
+    );
   }
   await notifier?.enqueue(tx, [
     { caseId: current.id, fromState, toState, event, before: context, after: result.context },

@@ -1,10 +1,12 @@
 import { and, eq, inArray } from 'drizzle-orm';
+import {
+  type BusinessCalendar,
+  defaultBusinessCalendar,
+} from '../../workflows/business-calendar.ts';
 import type { CaseState } from '../../workflows/case-events.ts';
 import { slaFor } from '../../workflows/policy.ts';
 import type { Executor } from '../store/db.ts';
 import { timers } from '../store/schema.ts';
-
-const HOUR_MS = 3_600_000;
 
 export interface StateEntry {
   caseId: string;
@@ -15,9 +17,14 @@ export interface StateEntry {
 /**
  * Cancels the pending SLA timers of cases and writes the reminder and escalation timers of the
  * states they have just entered. Called in the transaction of the transitions, so that a restart
- * never leaves a state without its clock.
+ * never leaves a state without its clock. The SLA hours count in `calendar`, which defaults to
+ * UTC, Monday to Friday, 09:00 to 17:00.
  */
-export async function scheduleStateTimers(tx: Executor, entries: StateEntry[]): Promise<void> {
+export async function scheduleStateTimers(
+  tx: Executor,
+  entries: StateEntry[],
+  calendar: BusinessCalendar = defaultBusinessCalendar,
+): Promise<void> {
   if (entries.length === 0) return;
   await tx
     .update(timers)
@@ -40,13 +47,13 @@ export async function scheduleStateTimers(tx: Executor, entries: StateEntry[]): 
         caseId,
         state,
         kind: 'remind',
-        dueAt: new Date(enteredAt.getTime() + sla.remindAfterHours * HOUR_MS),
+        dueAt: calendar.addBusinessHours(enteredAt, sla.remindAfterHours),
       },
       {
         caseId,
         state,
         kind: 'escalate',
-        dueAt: new Date(enteredAt.getTime() + sla.escalateAfterHours * HOUR_MS),
+        dueAt: calendar.addBusinessHours(enteredAt, sla.escalateAfterHours),
       },
     ];
   });

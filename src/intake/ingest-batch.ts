@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { and, asc, eq, gte, inArray, ne, sql } from 'drizzle-orm';
+import type { BusinessCalendar } from '../../workflows/business-calendar.ts';
 import type { CaseEvent, CaseState } from '../../workflows/case-events.ts';
 import { applyEvent, type CaseContext, MACHINE_VERSION, startCase } from '../../workflows/index.ts';
 import { type AuditEntry, appendAuditEvents } from '../audit/append-audit-event.ts';
@@ -28,6 +29,8 @@ export interface IngestBatchOptions {
   now: Date;
   /** Writes the chat messages of the batch's case changes; none without a chat platform. */
   notifier?: CaseNotifier | undefined;
+  /** The business calendar SLA due times are counted in; the default calendar when absent. */
+  calendar?: BusinessCalendar | undefined;
 }
 
 const HOUR_MS = 3_600_000;
@@ -209,7 +212,7 @@ export async function ingestBatch(
       state: target.state,
       enteredAt: target.stateEnteredAt!,
     }));
-  await scheduleStateTimers(tx, entered);
+  await scheduleStateTimers(tx, entered, options.calendar);
   await options.notifier?.enqueue(tx, changes);
 
   return outcomes;

@@ -1,3 +1,4 @@
+import type { BusinessCalendar } from '../../workflows/business-calendar.ts';
 import type { FeedName } from '../config.ts';
 import { CasebridgeError } from '../errors.ts';
 import { parseFeed } from '../feeds/parse-feed.ts';
@@ -34,6 +35,8 @@ export interface IntakeDeps {
   now?: () => Date;
   /** Writes the chat messages of the cases intake opens or changes; none without a chat platform. */
   notifier?: CaseNotifier;
+  /** The business calendar SLA due times are counted in; the default calendar when absent. */
+  calendar?: BusinessCalendar;
   /** Called once per stored or duplicate signal; the HTTP server counts them for /metrics. */
   onSignal?: (feed: FeedName, outcome: SignalOutcome | 'rejected') => void;
 }
@@ -76,6 +79,7 @@ export async function ingestFeed(deps: IntakeDeps, input: IngestFeedInput): Prom
       reopenWindowHours: deps.reopenWindowHours,
       now: now(),
       notifier: deps.notifier,
+      calendar: deps.calendar,
     });
 
   try {

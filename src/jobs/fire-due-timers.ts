@@ -1,4 +1,8 @@
 import { and, asc, eq, lte, notInArray } from 'drizzle-orm';
+import {
+  type BusinessCalendar,
+  defaultBusinessCalendar,
+} from '../../workflows/business-calendar.ts';
 import type { CaseEvent, CaseState } from '../../workflows/case-events.ts';
 import { applyEvent } from '../../workflows/index.ts';
 import { applyCaseEvent } from '../cases/apply-case-event.ts';
@@ -13,6 +17,8 @@ export interface FireDueTimersDeps {
   logger: Logger;
   /** Writes the chat notice of each fired timer; none without a chat platform. */
   notifier?: CaseNotifier | undefined;
+  /** Working hours in which reminders and escalations may be sent, by default UTC, Monday to Friday, 09:00 to 17:00. */
+  calendar?: BusinessCalendar | undefined;
   now?: () => Date;
 }
 
@@ -25,10 +31,12 @@ export interface FireDueTimersResult {
   failed: number;
   /** Timers left pending because another transaction held their case. */
   deferred: number;
+  /** Timers due outside working hours, left pending with `due_at` moved to the next working period. */
+  postponed: number;
 }
 
 type TimerRow = typeof timers.$inferSelect;
-type TimerOutcome = 'fired' | 'cancelled' | 'deferred';
+type TimerOutcome = 'fired' | 'cancelled' | 'deferred' | 'postponed';
 
 const scheduler = { kind: 'system', name: 'scheduler' } as const;
 
@@ -44,19 +52,26 @@ export async function fireDueTimers(
   options: { limit: number },
 ): Promise<FireDueTimersResult> {
   const now = deps.now ?? (() => new Date());
+  const calendar = deps.calendar ?? defaultBusinessCalendar;
   const dueBy = now();
-  const result: FireDueTimersResult = { fired: 0, cancelled: 0, failed: 0, deferred: 0 };
+  const result: FireDueTimersResult = {
+    fired: 0,
+    cancelled: 0,
+    failed: 0,
+    deferred: 0,
+    postponed: 0,
+  };
   // Timers that failed or were deferred in this run. Claiming them again would loop on them.
   const passed: string[] = [];
 
-  while (result.fired + result.cancelled + result.failed + result.deferred < options.limit) {
+  while (handledCount(result) < options.limit) {
     // Set inside the transaction, so that a failure can still name the timer it was about.
     const attempt: { timer: TimerRow | null } = { timer: null };
     try {
       const outcome = await deps.db.transaction(async (tx) => {
         attempt.timer = await claimDueTimer(tx, dueBy, passed);
         if (attempt.timer === null) return null;
-        return fireTimer(tx, attempt.timer, now(), deps.notifier);
+        return fireTimer(tx, attempt.timer, now(), calendar, deps.notifier);
       });
       if (outcome === null || attempt.timer === null) break;
       result[outcome]++;
@@ -78,6 +93,10 @@ export async function fireDueTimers(
   return result;
 }
 
+function handledCount(result: FireDueTimersResult): number {
+  return result.fired + result.cancelled + result.failed + result.deferred + result.postponed;
+}
+
 /** Claims the pending timer with the earliest due time, skipping rows other transactions hold. */
 async function claimDueTimer(tx: Tx, dueBy: Date, passed: string[]): Promise<TimerRow | null> {
   const conditions = [eq(timers.status, 'pending'), lte(timers.dueAt, dueBy)];
@@ -93,14 +112,17 @@ async function claimDueTimer(tx: Tx, dueBy: Date, passed: string[]): Promise<Tim
 }
 
 /**
- * Sends the timer's SLA event to its case and closes the timer. The case lock skips a row that
- * another transaction holds instead of waiting for it. A person's transition locks the case and
+ * Sends the timer's SLA event to its case and closes the timer. Outside working hours the timer
+ * is postponed instead: its `due_at` moves to the start of the next working period and it stays
+ * pending, so that no reminder or escalation is sent outside working hours. The case lock skips a
+ * row that another transaction holds instead of waiting for it. A person's transition locks the case and
  * then the case's timers, so waiting here while holding the timer could deadlock with it.
  */
 async function fireTimer(
   tx: Tx,
   timer: TimerRow,
   at: Date,
+  calendar: BusinessCalendar,
   notifier: CaseNotifier | undefined,
 ): Promise<TimerOutcome> {
   const [current] = await tx
@@ -123,6 +145,12 @@ async function fireTimer(
   if (!applyEvent(current.snapshot, event).ok) {
     await closeTimer(tx, timer.id, 'cancelled', null);
     return 'cancelled';
+  }
+
+  const next = calendar.nextBusinessMoment(at);
+  if (next.getTime() !== at.getTime()) {
+    await tx.update(timers).set({ dueAt: next }).where(eq(timers.id, timer.id));
+    return 'postponed';
   }
 
   const applied = await applyCaseEvent(tx, current, event, notifier);
@@ -148,5 +176,7 @@ function logOutcome(logger: Logger, timer: TimerRow, outcome: TimerOutcome): voi
   if (outcome === 'fired') logger.info(fields, 'SLA timer fired');
   else if (outcome === 'cancelled')
     logger.info(fields, 'SLA timer cancelled because the case left its state');
+  else if (outcome === 'postponed')
+    logger.info(fields, 'SLA timer postponed to the next working period');
   else logger.debug(fields, 'SLA timer deferred because another transaction locked its case');
 }

@@ -1,4 +1,5 @@
 import { type ScheduledTask, schedule, validate } from 'node-cron';
+import type { BusinessCalendar } from '../../workflows/business-calendar.ts';
 import { describeError } from '../chat/slack/describe-error.ts';
 import type { Logger } from '../log.ts';
 import type { CaseNotifier } from '../outbox/case-notifier.ts';
@@ -19,6 +20,8 @@ export interface SchedulerDeps {
   timersBatchLimit?: number;
   /** Shared with other jobs of the process; one is created when absent. */
   leader?: LeaderLock;
+  /** The business calendar: reminders outside its working hours wait for the next opening. */
+  calendar?: BusinessCalendar;
 }
 
 export interface Scheduler {
@@ -53,14 +56,21 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     log.debug('job run started');
     const run = await leader.run(FIRE_DUE_TIMERS_JOB, () =>
       fireDueTimers(
-        { db: deps.store.db, logger: log, notifier: deps.notifier, now: deps.now },
+        {
+          db: deps.store.db,
+          logger: log,
+          notifier: deps.notifier,
+          now: deps.now,
+          calendar: deps.calendar,
+        },
         { limit },
       ),
     );
     if (!run.ran) return null;
 
     const counts = run.value;
-    const handled = counts.fired + counts.cancelled + counts.failed + counts.deferred;
+    const handled =
+      counts.fired + counts.cancelled + counts.failed + counts.deferred + counts.postponed;
     // A run that found nothing due logs at debug, so that an idle bot does not log every minute.
     let level: 'warn' | 'info' | 'debug' = 'debug';
     if (counts.failed > 0) level = 'warn';

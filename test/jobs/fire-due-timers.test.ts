@@ -9,13 +9,15 @@ import type { CaseNotifier } from '../../src/outbox/case-notifier.ts';
 import { createCaseNotifier } from '../../src/outbox/create-case-notifier.ts';
 import { type Db, openStore } from '../../src/store/db.ts';
 import { auditEvents, cases, caseThreads, outbox, timers } from '../../src/store/schema.ts';
+import { defaultBusinessCalendar } from '../../workflows/business-calendar.ts';
 import type { CaseContext } from '../../workflows/index.ts';
 import { makeSignal, people, seedExampleDirectory, silentLogger } from '../support/builders.ts';
 import { describeStores } from '../support/stores.ts';
 
-const HOUR_MS = 3_600_000;
+// Tuesday 09:00 UTC. SLA hours count in the default calendar, UTC Monday to Friday 09:00 to 17:00.
 const openedAt = new Date('2026-12-01T09:00:00Z');
-const hoursAfterOpening = (hours: number) => new Date(openedAt.getTime() + hours * HOUR_MS);
+const hoursAfterOpening = (hours: number) =>
+  defaultBusinessCalendar.addBusinessHours(openedAt, hours);
 const routing = {
   security: { slack: 'CSECURITY1' },
   hr: { slack: 'CHRTEAM01' },
@@ -78,7 +80,13 @@ describeStores('fire due timers', (current, backend) => {
     const [caseId] = await openCases(db(), 1);
     const now = hoursAfterOpening(25);
 
-    expect(await fire(now)).toEqual({ fired: 1, cancelled: 0, failed: 0, deferred: 0 });
+    expect(await fire(now)).toEqual({
+      fired: 1,
+      cancelled: 0,
+      failed: 0,
+      deferred: 0,
+      postponed: 0,
+    });
 
     const [remind, escalate] = await timersOf(db(), caseId!);
     expect(remind!.kind).toBe('remind');
@@ -116,6 +124,7 @@ describeStores('fire due timers', (current, backend) => {
       cancelled: 0,
       failed: 0,
       deferred: 0,
+      postponed: 0,
     });
 
     expect((await timersOf(db(), caseId!)).map((timer) => timer.status)).toEqual([
@@ -124,6 +133,47 @@ describeStores('fire due timers', (current, backend) => {
     ]);
     expect(await auditTypesOf(db(), caseId!)).toEqual(['OPEN']);
     expect((await contextOf(db(), caseId!)).reminders).toEqual([]);
+  });
+
+  it('postpones a timer due at night', async () => {
+    const [caseId] = await openCases(db(), 1);
+    // Thursday 20:00 UTC, after working hours of the default calendar.
+    const evening = new Date('2026-12-03T20:00:00Z');
+    const nextMorning = new Date('2026-12-04T09:00:00Z');
+    await db()
+      .update(timers)
+      .set({ dueAt: evening })
+      .where(and(eq(timers.caseId, caseId!), eq(timers.kind, 'remind')));
+
+    expect(await fire(new Date('2026-12-03T20:30:00Z'))).toEqual({
+      fired: 0,
+      cancelled: 0,
+      failed: 0,
+      deferred: 0,
+      postponed: 1,
+    });
+    const [remind] = await timersOf(db(), caseId!);
+    expect(remind!.kind).toBe('remind');
+    expect(remind!.status).toBe('pending');
+    expect(remind!.dueAt).toEqual(nextMorning);
+    expect(remind!.firedAt).toBeNull();
+    expect(await auditTypesOf(db(), caseId!)).toEqual(['OPEN']);
+
+    // Later that night the timer is not due any more.
+    expect((await fire(new Date('2026-12-04T03:00:00Z'))).postponed).toBe(0);
+    expect((await timersOf(db(), caseId!))[0]!.status).toBe('pending');
+
+    expect(await fire(nextMorning)).toEqual({
+      fired: 1,
+      cancelled: 0,
+      failed: 0,
+      deferred: 0,
+      postponed: 0,
+    });
+    expect(await auditTypesOf(db(), caseId!)).toEqual(['OPEN', 'SLA_REMIND']);
+    expect((await contextOf(db(), caseId!)).reminders).toEqual([
+      { state: 'triage', at: nextMorning.toISOString() },
+    ]);
   });
 
   it('cancels a timer of a state the case left', async () => {
@@ -149,6 +199,7 @@ describeStores('fire due timers', (current, backend) => {
       cancelled: 1,
       failed: 0,
       deferred: 0,
+      postponed: 0,
     });
 
     const [after] = await db().select().from(timers).where(eq(timers.id, stale!.id));
@@ -167,13 +218,26 @@ describeStores('fire due timers', (current, backend) => {
     const [caseId] = await openCases(db(), 1);
     const now = hoursAfterOpening(73);
 
-    expect(await fire(now)).toEqual({ fired: 2, cancelled: 0, failed: 0, deferred: 0 });
-    expect(await fire(now)).toEqual({ fired: 0, cancelled: 0, failed: 0, deferred: 0 });
+    expect(await fire(now)).toEqual({
+      fired: 2,
+      cancelled: 0,
+      failed: 0,
+      deferred: 0,
+      postponed: 0,
+    });
+    expect(await fire(now)).toEqual({
+      fired: 0,
+      cancelled: 0,
+      failed: 0,
+      deferred: 0,
+      postponed: 0,
+    });
     expect(await fire(hoursAfterOpening(200))).toEqual({
       fired: 0,
       cancelled: 0,
       failed: 0,
       deferred: 0,
+      postponed: 0,
     });
 
     expect(await auditTypesOf(db(), caseId!)).toEqual(['OPEN', 'SLA_REMIND', 'SLA_ESCALATE']);
@@ -199,6 +263,7 @@ describeStores('fire due timers', (current, backend) => {
       cancelled: 0,
       failed: 0,
       deferred: 0,
+      postponed: 0,
     });
 
     expect(await auditTypesOf(db(), first!)).toEqual(['OPEN', 'SLA_REMIND']);
@@ -214,6 +279,7 @@ describeStores('fire due timers', (current, backend) => {
       cancelled: 0,
       failed: 0,
       deferred: 0,
+      postponed: 0,
     });
 
     const messages = await db()
@@ -258,7 +324,7 @@ describeStores('fire due timers', (current, backend) => {
       { limit: 100 },
     );
 
-    expect(result).toEqual({ fired: 1, cancelled: 0, failed: 1, deferred: 0 });
+    expect(result).toEqual({ fired: 1, cancelled: 0, failed: 1, deferred: 0, postponed: 0 });
     const [brokenRemind] = await timersOf(db(), broken!);
     expect(brokenRemind!.status).toBe('pending');
     expect(brokenRemind!.firedAt).toBeNull();
@@ -275,6 +341,7 @@ describeStores('fire due timers', (current, backend) => {
       cancelled: 0,
       failed: 0,
       deferred: 0,
+      postponed: 0,
     });
     expect(await auditTypesOf(db(), broken!)).toEqual(['OPEN', 'SLA_REMIND']);
   });
@@ -291,13 +358,13 @@ describeStores('fire due timers', (current, backend) => {
           { limit: 100 },
         );
       });
-      expect(whileLocked).toEqual({ fired: 0, cancelled: 0, failed: 0, deferred: 1 });
+      expect(whileLocked).toEqual({ fired: 0, cancelled: 0, failed: 0, deferred: 1, postponed: 0 });
       expect((await timersOf(db(), caseId!))[0]!.status).toBe('pending');
       expect(await auditTypesOf(db(), caseId!)).toEqual(['OPEN']);
 
       expect(
         await fireDueTimers({ db: other.db, logger: silentLogger, now: () => now }, { limit: 100 }),
-      ).toEqual({ fired: 1, cancelled: 0, failed: 0, deferred: 0 });
+      ).toEqual({ fired: 1, cancelled: 0, failed: 0, deferred: 0, postponed: 0 });
     } finally {
       await other.close();
     }
@@ -328,6 +395,7 @@ describeStores('fire due timers', (current, backend) => {
         cancelled: 0,
         failed: 0,
         deferred: 0,
+        postponed: 0,
       });
     } finally {
       await Promise.all(stores.map((store) => store.close()));

@@ -7,8 +7,9 @@ import { timers } from '../../src/store/schema.ts';
 import { makeSignal, seedExampleDirectory, silentLogger } from '../support/builders.ts';
 import { describeStores } from '../support/stores.ts';
 
+// Tuesday 09:00 UTC. The triage reminder comes due 24 business hours later, on Friday at 09:00.
 const openedAt = new Date('2026-12-01T09:00:00Z');
-const dayLater = new Date('2026-12-02T10:00:00Z');
+const afterReminderDue = new Date('2026-12-04T10:00:00Z');
 
 describeStores('scheduler', (current) => {
   const db = () => current().store.db;
@@ -47,13 +48,18 @@ describeStores('scheduler', (current) => {
       level: 'info',
       destination: { write: (line: string) => lines.push(JSON.parse(line)) },
     });
-    const scheduler = createScheduler({ store: current().store, logger, now: () => dayLater });
+    const scheduler = createScheduler({
+      store: current().store,
+      logger,
+      now: () => afterReminderDue,
+    });
 
     expect(await scheduler.runTimers()).toEqual({
       fired: 1,
       cancelled: 0,
       failed: 0,
       deferred: 0,
+      postponed: 0,
     });
 
     expect(await statusesOf(caseId)).toEqual(['done', 'pending']);
@@ -69,7 +75,7 @@ describeStores('scheduler', (current) => {
     const scheduler = createScheduler({
       store: current().store,
       logger: silentLogger,
-      now: () => dayLater,
+      now: () => afterReminderDue,
       timersCron: '* * * * * *',
     });
 
