@@ -1,3 +1,4 @@
+import { createBusinessCalendar } from '../workflows/business-calendar.ts';
 import { type ActOnCaseInput, actOnCase } from './cases/act-on-case.ts';
 import { type CaseService, localCaseService } from './cases/case-service.ts';
 import { loadPseudonymKey } from './cases/pseudonym.ts';
@@ -9,6 +10,7 @@ import type { FeedName } from './config.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
 import type { IntakeDeps } from './intake/ingest-feed.ts';
 import { type CronJob, createCronJob } from './jobs/cron-job.ts';
+import { DAILY_DIGEST_JOB, sendDailyDigests } from './jobs/daily-digest.ts';
 import { createLeaderLock } from './jobs/leader.ts';
 import { purgeReceipts } from './jobs/purge-receipts.ts';
 import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
@@ -55,6 +57,7 @@ export async function createRuntime(
     config.env.TEAMS_ALLOW_UNAUTHENTICATED !== undefined;
   if (teamsOn) platforms.push('teams');
   const notifier = createCaseNotifier(config.file.routing, platforms);
+  const calendar = createBusinessCalendar(config.file.policy);
   const onTransition = (event: string, outcome: string) =>
     metrics.caseTransitions.inc({ event, outcome });
   const intake: IntakeDeps = {
@@ -62,11 +65,12 @@ export async function createRuntime(
     logger,
     reopenWindowHours: config.file.intake.reopenWindowHours,
     notifier,
+    calendar,
     onSignal: (feed: FeedName, result: string) => metrics.signalsIngested.inc({ feed, result }),
   };
   const caseService = localCaseService({ ...intake, onTransition });
   const leader = createLeaderLock({ store, logger });
-  const scheduler = createScheduler({ store, logger, notifier, leader });
+  const scheduler = createScheduler({ store, logger, notifier, leader, calendar });
   const jobs: Array<CronJob<unknown>> = [
     createCronJob(
       { leader, logger },
@@ -94,7 +98,7 @@ export async function createRuntime(
     }
     const pseudonymKey = await loadPseudonymKey(store.db);
     const act = (input: ActOnCaseInput) =>
-      actOnCase({ db: store.db, logger, notifier, onTransition }, input);
+      actOnCase({ db: store.db, logger, notifier, onTransition, calendar }, input);
     if (platforms.includes('slack')) {
       slack = createSlackApp({ env: config.env, db: store.db, logger, pseudonymKey, act });
     }
@@ -124,6 +128,31 @@ export async function createRuntime(
         loadCaseView(store.db, pseudonymKey, caseId, audience, 'en'),
       ...options.worker,
     });
+
+    const [hour, minute] = config.file.policy.digest.time.split(':').map(Number);
+    const ports = {
+      ...(slack === null ? {} : { slack: slack.port }),
+      ...(teams === null ? {} : { teams: teams.port }),
+    };
+    jobs.push(
+      createCronJob(
+        { leader, logger },
+        {
+          name: DAILY_DIGEST_JOB,
+          cron: `${minute} ${hour} * * *`,
+          timeZone: config.file.policy.timeZone,
+          run: () =>
+            sendDailyDigests({
+              db: store.db,
+              logger,
+              routing: config.file.routing,
+              ports,
+              now: () => new Date(),
+              timeZone: config.file.policy.timeZone,
+            }),
+        },
+      ),
+    );
   }
 
   return {

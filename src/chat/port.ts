@@ -48,6 +48,9 @@ export interface ChatPort {
   /** Posts plain text in a case's thread. */
   reply(thread: ThreadRef, text: string): Promise<MessageRef>;
 
+  /** Posts plain text as a top-level message in a channel, outside any case thread. */
+  postText(channel: ChannelRef, text: string): Promise<MessageRef>;
+
   /** Sends a card or text to one person, found by e-mail address, in a direct conversation. */
   directMessage(personEmail: string, content: CaseView | string): Promise<MessageRef>;
 

@@ -201,6 +201,15 @@ export const en = {
   'reply.SLA_REMIND': 'Reminder: this case has been in {state} since {since}.',
   'reply.SLA_ESCALATE': 'This case has been in {state} since {since}, past its deadline.',
 
+  // The daily digest in a role's channel. It lists case keys only, never a subject's name.
+  'digest.heading': 'Waiting on {role}: {count} cases',
+  'digest.headingOne': 'Waiting on {role}: 1 case',
+  'digest.line': '{key} · {state} · {priority} · waiting for {waiting}',
+  'digest.lineOverdue': '{key} · {state} · {priority} · waiting for {waiting} · overdue',
+  'digest.hours': '{count} h',
+  'digest.days': '{count} days',
+  'digest.more': '…and {count} more cases.',
+
   // Alerts the delivery worker posts when it cannot deliver a thread.
   'alert.subjectInChannel':
     'Casebridge did not post case {key} to the {audience} channel: the subject of the case is a member of it. Remove them from the channel or route that audience to another channel.',

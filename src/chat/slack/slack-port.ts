@@ -80,6 +80,10 @@ export class SlackChatPort implements ChatPort {
     return this.post(thread.channel, thread.rootId, renderTextMessage(text));
   }
 
+  async postText(channel: ChannelRef, text: string): Promise<MessageRef> {
+    return this.post(channel.channel, null, renderTextMessage(text));
+  }
+
   /**
    * Finds the person's Slack user by e-mail address, opens the direct conversation with them and
    * posts there. Throws the `users_not_found` platform error when no Slack user has the address.

@@ -137,6 +137,23 @@ export class TeamsChatPort implements ChatPort {
     return this.postInThread(thread, textActivity(text));
   }
 
+  /** Starts a reply chain in a channel with the text. */
+  async postText(channel: ChannelRef, text: string): Promise<MessageRef> {
+    const created = await this.client.conversations.create({
+      isGroup: true,
+      tenantId: this.options.tenantId,
+      channelData: { channel: { id: channel.channel }, tenant: { id: this.options.tenantId } },
+      activity: textActivity(text),
+    });
+    if (!created.activityId) throw missingField('POST /v3/conversations', 'activityId');
+    return {
+      platform: 'teams',
+      channel: channel.channel,
+      messageId: created.activityId,
+      threadRootId: null,
+    };
+  }
+
   /**
    * Opens the 1:1 chat with the person and posts there. The connector returns 403 when the app is
    * not installed for the person, and that error is thrown as it is.
