@@ -66,18 +66,20 @@ export function remoteCaseService(baseUrl: string, token?: string): CaseService 
     const headers: Record<string, string> = {};
     if (token !== undefined) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = contentType;
+    let encoded: string | undefined;
+    if (typeof body === 'string') encoded = body;
+    else if (body !== undefined) encoded = JSON.stringify(body);
     let response: Response;
     try {
       response = await fetch(new URL(route, baseUrl), {
         method,
         headers,
-        body:
-          body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+        body: encoded,
       });
     } catch (error) {
       throw new CasebridgeError(
         'DATABASE_UNAVAILABLE',
-        `The Casebridge server at ${baseUrl} holds the embedded database but did not answer (${(error as Error).message}). Check that it is running, or stop it and retry.`,
+        `The Casebridge server at ${baseUrl} uses the embedded database but did not respond (${(error as Error).message}). Check that it is running, or stop it and retry.`,
         { cause: error },
       );
     }

@@ -1,5 +1,5 @@
 import { type ScheduledTask, schedule, validate } from 'node-cron';
-import { describeError } from '../chat/slack/describe-error.ts';
+import { describeError } from '../describe-error.ts';
 import type { Logger } from '../log.ts';
 import type { LeaderLock } from './leader.ts';
 

@@ -1,11 +1,11 @@
 import { eq, inArray, sql } from 'drizzle-orm';
 import type { CaseState, Priority, Role } from '../../workflows/case-events.ts';
+import { pendingStatesByRole } from '../cases/pending-cases.ts';
 import { buildDigest, type DigestRow } from '../chat/digest.ts';
 import type { Locale } from '../chat/messages/index.ts';
 import type { ChannelRef, ChatPlatform, ChatPort } from '../chat/port.ts';
-import { describeError } from '../chat/slack/describe-error.ts';
-import { pendingStatesByRole } from '../chat/slack/pending-cases.ts';
 import type { FileConfig } from '../config.ts';
+import { describeError } from '../describe-error.ts';
 import type { Logger } from '../log.ts';
 import type { Executor } from '../store/db.ts';
 import { cases, inboundReceipts } from '../store/schema.ts';

@@ -6,7 +6,7 @@ import {
 import type { CaseEvent, CaseState } from '../../workflows/case-events.ts';
 import { applyEvent } from '../../workflows/index.ts';
 import { applyCaseEvent } from '../cases/apply-case-event.ts';
-import { describeError } from '../chat/slack/describe-error.ts';
+import { describeError } from '../describe-error.ts';
 import type { Logger } from '../log.ts';
 import type { CaseNotifier } from '../outbox/case-notifier.ts';
 import type { Db, Tx } from '../store/db.ts';

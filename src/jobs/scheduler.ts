@@ -1,6 +1,6 @@
 import { type ScheduledTask, schedule, validate } from 'node-cron';
 import type { BusinessCalendar } from '../../workflows/business-calendar.ts';
-import { describeError } from '../chat/slack/describe-error.ts';
+import { describeError } from '../describe-error.ts';
 import type { Logger } from '../log.ts';
 import type { CaseNotifier } from '../outbox/case-notifier.ts';
 import type { Store } from '../store/db.ts';

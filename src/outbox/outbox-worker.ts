@@ -29,7 +29,7 @@ export interface OutboxWorkerDeps {
 }
 
 /**
- * Minimum time between two new messages in one channel, per platform. Slack asks for about one
+ * Minimum time between two new messages in one channel, per platform. Slack's limit is about one
  * message per second per channel; Teams allows 7 per second but only 1,800 per hour per
  * conversation, which one every 2 s keeps within.
  */

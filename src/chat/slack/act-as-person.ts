@@ -1,9 +1,9 @@
 import type { CaseEventType } from '../../../workflows/case-events.ts';
+import { describeError } from '../../describe-error.ts';
 import type { EventBody } from '../forms.ts';
 import type { ChatPerson } from '../identity.ts';
+import { failureText, refusalText } from '../refusal-text.ts';
 import type { SlackListenerDeps } from './deps.ts';
-import { describeError } from './describe-error.ts';
-import { failureText, refusalText } from './refusal-text.ts';
 
 export type ActOutcome = { ok: true; caseKey: string } | { ok: false; text: string };
 

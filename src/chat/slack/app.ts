@@ -1,9 +1,9 @@
 import { App, type Authorize, SocketModeReceiver, webApi } from '@slack/bolt';
 import type { Env } from '../../config.ts';
+import { describeError } from '../../describe-error.ts';
 import { CasebridgeError } from '../../errors.ts';
 import { boltLogger } from './bolt-logger.ts';
 import type { SlackListenerDeps } from './deps.ts';
-import { describeError } from './describe-error.ts';
 import { registerAppHome } from './listeners/app-home.ts';
 import { registerCaseButtons } from './listeners/case-button.ts';
 import { registerCaseCommand } from './listeners/case-command.ts';

@@ -1,5 +1,6 @@
 import type { types } from '@slack/bolt';
 import type { Role } from '../../../workflows/case-events.ts';
+import { listPendingCases, pendingStatesByRole } from '../../cases/pending-cases.ts';
 import { isCasebridgeError } from '../../errors.ts';
 import { threadAudiences } from '../../outbox/thread-audiences.ts';
 import type { Audience } from '../actions.ts';
@@ -12,7 +13,6 @@ import { actAsPerson } from './act-as-person.ts';
 import { renderCaseMessage, renderTextMessage } from './blocks.ts';
 import type { SlackListenerDeps } from './deps.ts';
 import { slackText } from './messages.ts';
-import { listPendingCases, pendingStatesByRole } from './pending-cases.ts';
 import { pendingSummary, renderPendingBlocks } from './pending-view.ts';
 
 /** The reply to a `/case` command, sent as an ephemeral message. Its text is escaped mrkdwn. */

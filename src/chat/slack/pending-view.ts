@@ -1,9 +1,9 @@
 import type { types } from '@slack/bolt';
+import type { PendingCase } from '../../cases/pending-cases.ts';
 import { formatTime, type Locale, t } from '../messages/index.ts';
 import { priorityLabel, stateLabel } from '../messages/labels.ts';
 import { blockKitLimits as limits, mrkdwn } from './limits.ts';
 import { slackText } from './messages.ts';
-import type { PendingCase } from './pending-cases.ts';
 
 type KnownBlock = types.KnownBlock;
 

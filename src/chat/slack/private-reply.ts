@@ -1,9 +1,9 @@
 import type { webApi } from '@slack/bolt';
+import { describeError } from '../../describe-error.ts';
 import type { Logger } from '../../log.ts';
 import type { Locale } from '../messages/index.ts';
+import { failureText } from '../refusal-text.ts';
 import { renderTextMessage } from './blocks.ts';
-import { describeError } from './describe-error.ts';
-import { failureText } from './refusal-text.ts';
 import { isPlatformError } from './slack-port.ts';
 
 /** The destination of a private reply: the person, and the channel and thread they acted in when known. */

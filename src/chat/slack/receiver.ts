@@ -1,7 +1,7 @@
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
 import { ReceiverMultipleAckError } from '@slack/bolt';
+import { describeError } from '../../describe-error.ts';
 import type { Logger } from '../../log.ts';
-import { describeError } from './describe-error.ts';
 
 /** A verified and parsed Slack request, as the HTTP route hands it over. */
 export interface SlackDelivery {

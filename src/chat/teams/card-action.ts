@@ -1,15 +1,15 @@
 import type { AdaptiveCardActionResponse } from '@microsoft/teams.api';
 import { z } from 'zod';
+import { describeError } from '../../describe-error.ts';
 import { type ActionPayload, actionPayloadSchema, isButtonEventType } from '../action-payload.ts';
 import { type Audience, audiences } from '../actions.ts';
+import { claimDelivery } from '../deliveries.ts';
 import { fieldSpecs, validateFormValues } from '../forms.ts';
 import { type ChatIdentity, type ChatPerson, identifyChatUser } from '../identity.ts';
 import { loadCaseView } from '../load-case-view.ts';
 import type { Locale } from '../messages/index.ts';
 import { renderRefusal } from '../refusal.ts';
-import { claimDelivery } from '../slack/deliveries.ts';
-import { describeError } from '../slack/describe-error.ts';
-import { failureText, refusalText } from '../slack/refusal-text.ts';
+import { failureText, refusalText } from '../refusal-text.ts';
 import { inputIdOf, refreshVerb, renderCaseCard, renderMessageCard, verbPrefix } from './cards.ts';
 import type { TeamsListenerDeps } from './deps.ts';
 

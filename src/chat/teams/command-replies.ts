@@ -1,5 +1,11 @@
 import type { IAdaptiveCard } from '@microsoft/teams.cards';
 import type { Role } from '../../../workflows/case-events.ts';
+import {
+  listPendingCases,
+  type PendingCase,
+  pendingStatesByRole,
+} from '../../cases/pending-cases.ts';
+import { describeError } from '../../describe-error.ts';
 import { isCasebridgeError } from '../../errors.ts';
 import { threadAudiences } from '../../outbox/thread-audiences.ts';
 import type { Audience } from '../actions.ts';
@@ -8,9 +14,7 @@ import { loadCaseViewInput } from '../load-case-view.ts';
 import { formatTime, type Locale, t } from '../messages/index.ts';
 import { priorityLabel, stateLabel } from '../messages/labels.ts';
 import { refusalForError, renderRefusal } from '../refusal.ts';
-import { describeError } from '../slack/describe-error.ts';
-import { listPendingCases, type PendingCase, pendingStatesByRole } from '../slack/pending-cases.ts';
-import { failureText, refusalText } from '../slack/refusal-text.ts';
+import { failureText, refusalText } from '../refusal-text.ts';
 import { buildCaseView, type CaseViewInput } from '../view-model.ts';
 import { renderCaseCard } from './cards.ts';
 import type { TeamsListenerDeps } from './deps.ts';

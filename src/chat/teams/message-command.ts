@@ -1,11 +1,11 @@
 import { type IMessageActivity, MessageActivity, stripMentionsText } from '@microsoft/teams.api';
 import { z } from 'zod';
+import { describeError } from '../../describe-error.ts';
+import { claimDelivery } from '../deliveries.ts';
 import { type ChatPerson, identifyChatUser } from '../identity.ts';
 import type { Locale } from '../messages/index.ts';
+import { failureText } from '../refusal-text.ts';
 import { type CaseCommand, parseCaseCommand } from '../slack/case-command.ts';
-import { claimDelivery } from '../slack/deliveries.ts';
-import { describeError } from '../slack/describe-error.ts';
-import { failureText } from '../slack/refusal-text.ts';
 import { identityRefusalText, type MemberLookup } from './card-action.ts';
 import {
   runMineCommand,

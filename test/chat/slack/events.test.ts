@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { listPendingCases } from '../../../src/cases/pending-cases.ts';
 import { renderRefusal } from '../../../src/chat/refusal.ts';
-import { listPendingCases } from '../../../src/chat/slack/pending-cases.ts';
 import { renderHomeView, renderPendingBlocks } from '../../../src/chat/slack/pending-view.ts';
 import { people } from '../../support/builders.ts';
 import { describeStores } from '../../support/stores.ts';

@@ -1,12 +1,12 @@
 import type { App, types } from '@slack/bolt';
 import { z } from 'zod';
+import { listPendingCases } from '../../../cases/pending-cases.ts';
+import { claimDelivery, eventDeliveryKey } from '../../deliveries.ts';
 import { identifyChatUser } from '../../identity.ts';
+import { identityRefusalText } from '../../refusal-text.ts';
 import { renderTextMessage } from '../blocks.ts';
-import { claimDelivery, eventDeliveryKey } from '../deliveries.ts';
 import type { SlackListenerDeps } from '../deps.ts';
-import { listPendingCases } from '../pending-cases.ts';
 import { renderHomeView, renderPendingBlocks } from '../pending-view.ts';
-import { identityRefusalText } from '../refusal-text.ts';
 
 const homeOpenedSchema = z.looseObject({
   event_id: z.string().min(1),

@@ -2,19 +2,19 @@ import type { App, webApi } from '@slack/bolt';
 import { z } from 'zod';
 import type { CaseContext } from '../../../../workflows/index.ts';
 import { loadCase } from '../../../cases/load-case.ts';
+import { describeError } from '../../../describe-error.ts';
 import { isCasebridgeError } from '../../../errors.ts';
 import type { ButtonEventType } from '../../action-payload.ts';
+import { actionDeliveryKey, claimDelivery } from '../../deliveries.ts';
 import { buildForm, fieldSpecs } from '../../forms.ts';
 import { type ChatPerson, identifyChatUser } from '../../identity.ts';
 import { type Locale, t } from '../../messages/index.ts';
 import { renderRefusal } from '../../refusal.ts';
+import { identityRefusalText } from '../../refusal-text.ts';
 import { actAsPerson } from '../act-as-person.ts';
 import { type ButtonClick, parseButtonClick } from '../blocks.ts';
-import { actionDeliveryKey, claimDelivery } from '../deliveries.ts';
 import type { SlackListenerDeps } from '../deps.ts';
-import { describeError } from '../describe-error.ts';
 import { type ReplyTarget, replyOnFailure, sendPrivateReply } from '../private-reply.ts';
-import { identityRefusalText } from '../refusal-text.ts';
 
 /** The parts of a `block_actions` payload a case button needs. */
 const blockActionsSchema = z.looseObject({

@@ -1,7 +1,10 @@
 import type { App, RespondFn } from '@slack/bolt';
 import { z } from 'zod';
+import { describeError } from '../../../describe-error.ts';
+import { claimDelivery, commandDeliveryKey } from '../../deliveries.ts';
 import { type ChatPerson, identifyChatUser } from '../../identity.ts';
 import type { Locale } from '../../messages/index.ts';
+import { failureText, identityRefusalText } from '../../refusal-text.ts';
 import { renderTextMessage } from '../blocks.ts';
 import { type CaseCommand, parseCaseCommand } from '../case-command.ts';
 import {
@@ -10,11 +13,8 @@ import {
   runNoteCommand,
   runShowCommand,
 } from '../command-replies.ts';
-import { claimDelivery, commandDeliveryKey } from '../deliveries.ts';
 import type { SlackListenerDeps } from '../deps.ts';
-import { describeError } from '../describe-error.ts';
 import { slackText } from '../messages.ts';
-import { failureText, identityRefusalText } from '../refusal-text.ts';
 
 /** The slash command Casebridge registers; the manifest declares the same name. */
 export const caseCommandName = '/case';

@@ -1,15 +1,15 @@
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
+import { describeError } from '../../../describe-error.ts';
 import { isCasebridgeError } from '../../../errors.ts';
+import { claimDelivery, viewDeliveryKey } from '../../deliveries.ts';
 import { type FormValidation, validateFormValues } from '../../forms.ts';
 import { identifyChatUser } from '../../identity.ts';
+import { identityRefusalText } from '../../refusal-text.ts';
 import { actAsPerson } from '../act-as-person.ts';
-import { claimDelivery, viewDeliveryKey } from '../deliveries.ts';
 import type { SlackListenerDeps } from '../deps.ts';
-import { describeError } from '../describe-error.ts';
 import { type FormSubmission, formErrorsResponse, parseViewSubmission } from '../modal.ts';
 import { type ReplyTarget, replyOnFailure, sendPrivateReply } from '../private-reply.ts';
-import { identityRefusalText } from '../refusal-text.ts';
 
 const submittedViewSchema = z.looseObject({
   view: z.looseObject({ id: z.string().min(1), state: z.looseObject({ values: z.unknown() }) }),

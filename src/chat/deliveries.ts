@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Db } from '../../store/db.ts';
-import { inboundReceipts } from '../../store/schema.ts';
+import type { Db } from '../store/db.ts';
+import { inboundReceipts } from '../store/schema.ts';
 
 /**
  * Records a delivery's idempotency key in `inbound_receipts`. Returns true the first time, and

@@ -1,10 +1,10 @@
-import { type CaseEventType, type Role, roles } from '../../../workflows/case-events.ts';
-import { isCasebridgeError } from '../../errors.ts';
-import { isButtonEventType } from '../action-payload.ts';
-import { rolesFor } from '../actions.ts';
-import type { ChatIdentity } from '../identity.ts';
-import type { Locale } from '../messages/index.ts';
-import { type Refusal, refusalForError, renderRefusal } from '../refusal.ts';
+import { type CaseEventType, type Role, roles } from '../../workflows/case-events.ts';
+import { isCasebridgeError } from '../errors.ts';
+import { isButtonEventType } from './action-payload.ts';
+import { rolesFor } from './actions.ts';
+import type { ChatIdentity } from './identity.ts';
+import type { Locale } from './messages/index.ts';
+import { type Refusal, refusalForError, renderRefusal } from './refusal.ts';
 
 /** Returns the roles that may send an event in some state; NOTE is open to every role. */
 function rolesAllowedFor(event: CaseEventType): readonly Role[] {

@@ -1,7 +1,7 @@
 import { and, asc, count, eq, inArray, isNull, ne, or, type SQL, sql } from 'drizzle-orm';
-import type { CaseState, Priority, Role } from '../../../workflows/case-events.ts';
-import type { Executor } from '../../store/db.ts';
-import { cases, people } from '../../store/schema.ts';
+import type { CaseState, Priority, Role } from '../../workflows/case-events.ts';
+import type { Executor } from '../store/db.ts';
+import { cases, people } from '../store/schema.ts';
 
 /** The states in which a case waits for a decision by each role. */
 export const pendingStatesByRole: Record<Role, readonly CaseState[]> = {

@@ -1,6 +1,6 @@
 import { DrizzleQueryError } from 'drizzle-orm';
-import { isCasebridgeError } from '../../errors.ts';
-import { sqlState } from '../../store/db.ts';
+import { isCasebridgeError } from './errors.ts';
+import { sqlState } from './store/db.ts';
 
 /**
  * Describes an error for the log without personal data: database errors lose their message,
