@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigserial,
   boolean,
+  date,
   index,
   integer,
   jsonb,
@@ -31,12 +32,26 @@ export const people = pgTable(
     department: text('department'),
     employeeNumber: text('employee_number'),
     locale: text('locale'),
+    /** ISO 3166-1 alpha-2 country code of the person's employment, for retention rules per country. */
+    country: text('country'),
+    /** IANA time zone of the person's workplace; date windows such as a last working day end at its midnight. */
+    timeZone: text('time_zone'),
+    hireDate: date('hire_date', { mode: 'string' }),
+    /** The day the person gave or received notice. */
+    noticeDate: date('notice_date', { mode: 'string' }),
+    lastWorkingDay: date('last_working_day', { mode: 'string' }),
+    /** False once HR deactivates the person; their history stays. */
+    active: boolean('active').notNull().default(true),
+    /** The id the provisioning client (SCIM `externalId`, an HRIS) uses for the person. */
+    sourceId: text('source_id'),
     /** Lower-cased ids that detection tools use for the person (user names, actor ids). */
     externalIds: text('external_ids').array().notNull().default(sql`'{}'::text[]`),
     ...timestamps,
   },
   (table) => [
     uniqueIndex('people_email_key').on(table.email),
+    index('people_employee_number_idx').on(table.employeeNumber),
+    index('people_manager_email_idx').on(table.managerEmail),
     index('people_external_ids_idx').using('gin', table.externalIds),
   ],
 );
