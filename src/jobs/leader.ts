@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Logger } from '../log.ts';
-import type { Store } from '../store/db.ts';
+import { resultRows, type Store } from '../store/db.ts';
 
 export type LeaderRun<T> = { ran: true; value: T } | { ran: false };
 
@@ -55,16 +55,10 @@ async function runWithAdvisoryLock<T>(
     const result = await tx.execute(
       sql`select pg_try_advisory_xact_lock(hashtextextended(${`job:${job}`}, 0)) as locked`,
     );
-    if (firstRow(result)?.locked !== true) {
+    if (resultRows<{ locked?: unknown }>(result)[0]?.locked !== true) {
       deps.logger.debug({ job }, 'job run skipped because another replica holds its lock');
       return { ran: false } as const;
     }
     return { ran: true, value: await body() } as const;
   });
-}
-
-/** Reads the first row of `execute`, which PGlite returns as `{ rows }` and postgres.js as an array. */
-function firstRow(result: unknown): { locked?: unknown } | undefined {
-  const rows = Array.isArray(result) ? result : (result as { rows?: unknown[] }).rows;
-  return rows?.[0] as { locked?: unknown } | undefined;
 }

@@ -188,3 +188,9 @@ export function asDatabaseUnavailable(error: unknown): unknown {
     },
   );
 }
+
+/** Returns the rows of an `execute` result, which PGlite returns as `{ rows }` and postgres.js as an array. */
+export function resultRows<Row>(result: unknown): Row[] {
+  const rows = Array.isArray(result) ? result : (result as { rows?: unknown[] }).rows;
+  return (rows ?? []) as Row[];
+}
