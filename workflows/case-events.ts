@@ -59,6 +59,9 @@ export type Actor = z.infer<typeof actorSchema>;
 const base = { actor: actorSchema, at: z.iso.datetime({ offset: true }) };
 
 /** Every event of the case machine, validated at the edges (CLI, HTTP, chat) before it is sent. */
+/** The rung of the state's SLA ladder that a timer fired; absent in events written before ladders. */
+const step = z.number().int().min(0).optional();
+
 export const caseEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ASSIGN'), ...base, assignee: email }),
   z.object({ type: z.literal('NOTE'), ...base, text }),
@@ -92,8 +95,8 @@ export const caseEventSchema = z.discriminatedUnion('type', [
     priority: z.enum(priorities),
   }),
   z.object({ type: z.literal('LEGAL_HOLD'), ...base, hold: z.boolean(), reason: text }),
-  z.object({ type: z.literal('SLA_REMIND'), ...base, state: z.enum(caseStates) }),
-  z.object({ type: z.literal('SLA_ESCALATE'), ...base, state: z.enum(caseStates) }),
+  z.object({ type: z.literal('SLA_REMIND'), ...base, state: z.enum(caseStates), step }),
+  z.object({ type: z.literal('SLA_ESCALATE'), ...base, state: z.enum(caseStates), step }),
 ]);
 export type CaseEvent = z.infer<typeof caseEventSchema>;
 export type CaseEventType = CaseEvent['type'];

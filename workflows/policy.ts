@@ -29,29 +29,61 @@ export function approvalsRequired(action: SeriousAction): number {
   return fourEyesActions.includes(action) ? 2 : 1;
 }
 
-/** Reminder and escalation delays of a state, in business hours of the configured calendar. */
-export interface Sla {
-  remindAfterHours: number;
-  escalateAfterHours: number;
+/**
+ * One rung of a state's SLA ladder: after `afterHours` business hours in the state (counted from
+ * when the case entered it), the scheduler sends SLA_REMIND or SLA_ESCALATE. Every rung is replied
+ * in all of the case's threads; `alsoNotify` names people told outside them.
+ */
+export interface SlaStep {
+  kind: 'remind' | 'escalate';
+  afterHours: number;
+  /** `managers_manager`: a direct message to the manager of the subject's manager. */
+  alsoNotify?: 'managers_manager';
 }
 
-const slaHours: Record<CaseState, Sla | null> = {
-  triage: { remindAfterHours: 24, escalateAfterHours: 72 },
-  hr_review: { remindAfterHours: 48, escalateAfterHours: 120 },
-  conversation: { remindAfterHours: 120, escalateAfterHours: 240 },
-  manager_notice: { remindAfterHours: 24, escalateAfterHours: 72 },
-  follow_up: { remindAfterHours: 120, escalateAfterHours: 240 },
-  legal_review: { remindAfterHours: 48, escalateAfterHours: 120 },
-  action: { remindAfterHours: 72, escalateAfterHours: 168 },
-  closed: null,
+const slaLadders: Record<CaseState, readonly SlaStep[]> = {
+  triage: [
+    { kind: 'remind', afterHours: 24 },
+    { kind: 'escalate', afterHours: 72 },
+  ],
+  hr_review: [
+    { kind: 'remind', afterHours: 24 },
+    { kind: 'remind', afterHours: 48 },
+    { kind: 'escalate', afterHours: 120 },
+  ],
+  conversation: [
+    { kind: 'remind', afterHours: 120 },
+    { kind: 'escalate', afterHours: 240 },
+  ],
+  // The manager is reminded by direct message; at escalation HR sees it in its thread and the
+  // manager's own manager is asked to follow up.
+  manager_notice: [
+    { kind: 'remind', afterHours: 24 },
+    { kind: 'escalate', afterHours: 72, alsoNotify: 'managers_manager' },
+  ],
+  follow_up: [
+    { kind: 'remind', afterHours: 120 },
+    { kind: 'escalate', afterHours: 240 },
+  ],
+  legal_review: [
+    { kind: 'remind', afterHours: 24 },
+    { kind: 'escalate', afterHours: 72 },
+    { kind: 'escalate', afterHours: 120 },
+  ],
+  action: [
+    { kind: 'remind', afterHours: 72 },
+    { kind: 'escalate', afterHours: 168 },
+  ],
+  closed: [],
 };
 
 /**
- * Returns the SLA of a state in business hours after the case entered it, or null when it has
- * none. `scheduleStateTimers` counts them in the business calendar (`workflows/business-calendar.ts`).
+ * Returns the SLA ladder of a state, in business hours after the case entered it, in rising order;
+ * empty when the state has no clock. `scheduleStateTimers` counts the hours in the business
+ * calendar (`workflows/business-calendar.ts`).
  */
-export function slaFor(state: CaseState): Sla | null {
-  return slaHours[state];
+export function slaLadder(state: CaseState): readonly SlaStep[] {
+  return slaLadders[state];
 }
 
 const openStateEvents = [

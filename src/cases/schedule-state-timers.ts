@@ -4,7 +4,7 @@ import {
   defaultBusinessCalendar,
 } from '../../workflows/business-calendar.ts';
 import type { CaseState } from '../../workflows/case-events.ts';
-import { slaFor } from '../../workflows/policy.ts';
+import { slaLadder } from '../../workflows/policy.ts';
 import type { Executor } from '../store/db.ts';
 import { timers } from '../store/schema.ts';
 
@@ -15,8 +15,8 @@ export interface StateEntry {
 }
 
 /**
- * Cancels the pending SLA timers of cases and writes the reminder and escalation timers of the
- * states they have just entered. Called in the transaction of the transitions, so that a restart
+ * Cancels the pending SLA timers of cases and writes the timers of the SLA ladders of the states
+ * they have just entered, one per rung. Called in the transaction of the transitions, so that a restart
  * never leaves a state without its clock. The SLA hours count in `calendar`, which defaults to
  * UTC, Monday to Friday, 09:00 to 17:00.
  */
@@ -39,23 +39,14 @@ export async function scheduleStateTimers(
       ),
     );
 
-  const rows = entries.flatMap(({ caseId, state, enteredAt }) => {
-    const sla = slaFor(state);
-    if (sla === null) return [];
-    return [
-      {
-        caseId,
-        state,
-        kind: 'remind',
-        dueAt: calendar.addBusinessHours(enteredAt, sla.remindAfterHours),
-      },
-      {
-        caseId,
-        state,
-        kind: 'escalate',
-        dueAt: calendar.addBusinessHours(enteredAt, sla.escalateAfterHours),
-      },
-    ];
-  });
+  const rows = entries.flatMap(({ caseId, state, enteredAt }) =>
+    slaLadder(state).map((step, index) => ({
+      caseId,
+      state,
+      kind: step.kind,
+      step: index,
+      dueAt: calendar.addBusinessHours(enteredAt, step.afterHours),
+    })),
+  );
   if (rows.length > 0) await tx.insert(timers).values(rows);
 }

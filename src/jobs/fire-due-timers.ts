@@ -204,6 +204,7 @@ function slaEvent(timer: TimerRow, at: Date): CaseEvent {
     actor: scheduler,
     at: at.toISOString(),
     state: timer.state as CaseState,
+    step: timer.step,
   };
 }
 

@@ -7,6 +7,7 @@ import type { FileConfig } from '../config.ts';
 import type { Executor } from '../store/db.ts';
 import { caseThreads, outbox } from '../store/schema.ts';
 import type { CaseChange, CaseNotifier } from './case-notifier.ts';
+import { managersManagerMessages } from './managers-manager.ts';
 import { threadAudiences } from './thread-audiences.ts';
 
 type Routing = FileConfig['routing'];
@@ -108,6 +109,7 @@ export function createCaseNotifier(routing: Routing, platforms: ChatPlatform[]):
         }
       }
 
+      messages.push(...(await managersManagerMessages(tx, changes, threads.values())));
       if (newThreads.length > 0) await tx.insert(caseThreads).values(newThreads);
       if (messages.length > 0) await tx.insert(outbox).values(messages);
     },

@@ -6,9 +6,10 @@ import { type CaseNotice, renderNotice } from '../chat/notice.ts';
 import type { ChannelMembers, ChatPort } from '../chat/port.ts';
 import type { CaseView } from '../chat/view-model.ts';
 import type { Db } from '../store/db.ts';
-import { cases } from '../store/schema.ts';
+import { cases, people } from '../store/schema.ts';
 import type { ClaimedMessage } from './claim-outbox.ts';
 import { classifyDeliveryError } from './classify-delivery-error.ts';
+import type { DirectPayload } from './managers-manager.ts';
 
 /** The result of one delivery attempt, which the worker records. */
 export type DeliveryOutcome =
@@ -52,7 +53,7 @@ export async function deliverMessage(
     return { status: 'dead', reason: `no ${thread.platform} connection is configured` };
 
   const [caseRow] = await context.db
-    .select({ key: cases.key, snapshot: cases.snapshot })
+    .select({ key: cases.key, snapshot: cases.snapshot, subjectPersonId: cases.subjectPersonId })
     .from(cases)
     .where(eq(cases.id, message.caseId));
   if (caseRow === undefined) return { status: 'dead', reason: 'the case no longer exists' };
@@ -70,6 +71,12 @@ export async function deliverMessage(
         audience,
       );
       if (refusal !== null) return refusal;
+    }
+
+    if (message.kind === 'direct') {
+      const direct = message.payload as DirectPayload;
+      const posted = await port.directMessage(direct.to, direct.text);
+      return { status: 'sent', messageId: posted.messageId };
     }
 
     if (message.kind === 'card') {
@@ -114,9 +121,12 @@ export async function deliverMessage(
       return { status: 'dead', reason: 'the thread has no card to reply under' };
     }
     const payload = message.payload as { notice?: CaseNotice; text?: string };
+    const notice =
+      audience === 'manager' && payload.notice !== undefined
+        ? await withSubjectName(context.db, payload.notice, caseRow.subjectPersonId)
+        : payload.notice;
     const text =
-      payload.text ??
-      (payload.notice === undefined ? null : renderNotice(payload.notice, audience, 'en'));
+      payload.text ?? (notice === undefined ? null : renderNotice(notice, audience, 'en'));
     if (text === null) return { status: 'sent', messageId: null };
     const posted = await port.reply(
       { platform: port.platform, channel: thread.channel, rootId: thread.rootId },
@@ -126,6 +136,25 @@ export async function deliverMessage(
   } catch (error) {
     return outcomeOfFailure(error, claimed, context, caseRow.key);
   }
+}
+
+/**
+ * Fills in the subject's name for the manager's reminder. Notices are written without it, so that
+ * the name is read from the directory only for the one audience that may see it.
+ */
+async function withSubjectName(
+  db: Db,
+  notice: CaseNotice,
+  subjectPersonId: string | null,
+): Promise<CaseNotice> {
+  if (notice.type !== 'SLA_REMIND' || notice.subjectName !== null || subjectPersonId === null) {
+    return notice;
+  }
+  const [person] = await db
+    .select({ name: people.name })
+    .from(people)
+    .where(eq(people.id, subjectPersonId));
+  return { ...notice, subjectName: person?.name ?? null };
 }
 
 function outcomeOfFailure(

@@ -183,6 +183,8 @@ export const timers = pgTable(
       .references(() => cases.id),
     state: text('state').notNull(),
     kind: text('kind').notNull(),
+    /** The rung of the state's SLA ladder (workflows/policy.ts) that this timer fires. */
+    step: integer('step').notNull().default(0),
     dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
     status: text('status').notNull().default('pending'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -242,7 +244,11 @@ export const outbox = pgTable(
       .notNull()
       .references(() => caseThreads.id),
     caseId: uuid('case_id').notNull(),
-    /** `card`: post or update the thread's card from the case as it is at delivery; `reply`: a notice. */
+    /**
+     * `card`: post or update the thread's card from the case as it is at delivery; `reply`: a
+     * notice in the thread; `direct`: a text to one person by direct message, sent on the thread's
+     * platform.
+     */
     kind: text('kind').notNull(),
     payload: jsonb('payload').notNull(),
     status: text('status').notNull().default('pending'),

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { type CaseEvent, caseEventTypes } from '../../workflows/case-events.ts';
+import { type CaseEvent, caseEventTypes, caseStates } from '../../workflows/case-events.ts';
 import { applyEvent } from '../../workflows/case-machine.ts';
 import {
   allowedEvents,
   checkEvent,
   eventsByState,
   fourEyesActions,
-  slaFor,
+  slaLadder,
 } from '../../workflows/policy.ts';
 import {
   actors,
@@ -291,15 +291,31 @@ describe('policy tables', () => {
     expect([...fourEyesActions]).toEqual(['termination', 'law_enforcement_referral']);
   });
 
-  it('gives SLA per state', () => {
-    expect(slaFor('triage')).toEqual({ remindAfterHours: 24, escalateAfterHours: 72 });
-    expect(slaFor('hr_review')).toEqual({ remindAfterHours: 48, escalateAfterHours: 120 });
-    expect(slaFor('conversation')).toEqual({ remindAfterHours: 120, escalateAfterHours: 240 });
-    expect(slaFor('manager_notice')).toEqual({ remindAfterHours: 24, escalateAfterHours: 72 });
-    expect(slaFor('follow_up')).toEqual({ remindAfterHours: 120, escalateAfterHours: 240 });
-    expect(slaFor('legal_review')).toEqual({ remindAfterHours: 48, escalateAfterHours: 120 });
-    expect(slaFor('action')).toEqual({ remindAfterHours: 72, escalateAfterHours: 168 });
-    expect(slaFor('closed')).toBeNull();
+  it('gives a rising SLA ladder per open state', () => {
+    for (const state of caseStates.filter((candidate) => candidate !== 'closed')) {
+      const ladder = slaLadder(state);
+      expect(ladder.length, state).toBeGreaterThanOrEqual(2);
+      expect(ladder[0]!.kind, state).toBe('remind');
+      expect(ladder.at(-1)!.kind, state).toBe('escalate');
+      const hours = ladder.map((step) => step.afterHours);
+      expect(hours, state).toEqual([...hours].sort((a, b) => a - b));
+      expect(new Set(hours).size, state).toBe(hours.length);
+    }
+    expect(slaLadder('closed')).toEqual([]);
+  });
+
+  it('escalates manager notice to the next manager', () => {
+    expect(slaLadder('manager_notice')).toEqual([
+      { kind: 'remind', afterHours: 24 },
+      { kind: 'escalate', afterHours: 72, alsoNotify: 'managers_manager' },
+    ]);
+    const others = caseStates.filter((state) => state !== 'manager_notice');
+    for (const state of others) {
+      expect(
+        slaLadder(state).some((step) => step.alsoNotify !== undefined),
+        state,
+      ).toBe(false);
+    }
   });
 
   it('covers every event type', () => {

@@ -127,6 +127,10 @@ export const en = {
   'manager.done': 'Thank you: this notice about {name} needs nothing more from you.',
   'manager.reminder': 'Reminder: HR is waiting for you to acknowledge the notice about {name}.',
   'manager.footer': 'Reference {key}',
+  // To the manager of a manager who has not acknowledged a notice by its escalation deadline. It
+  // names the manager only, never the subject or the evidence.
+  'managersManager.escalation':
+    'HR sent {manager} a notice that needs their acknowledgement, and it has been waiting since {since}. Please ask {manager} to open it in their direct messages with Casebridge.',
 
   // Forms: titles (at most 24 characters, the Slack modal limit), buttons, fields.
   'form.title.ASSIGN': 'Assign case',
@@ -215,6 +219,8 @@ export const en = {
     'Casebridge did not post case {key} to the {audience} channel: the subject of the case is a member of it. Remove them from the channel or route that audience to another channel.',
   'alert.unidentifiedMembers':
     'Casebridge did not post case {key} to the {audience} channel: {count} of its members have no e-mail address Casebridge can read, so it cannot rule out that the subject is among them. Give the app the users:read.email scope or remove those members.',
+  'alert.noManagersManager':
+    "The manager's notice is past its deadline, and the directory names no manager above {manager} to ask. Follow up with {manager} directly.",
   'alert.managerUnreachable':
     "Casebridge could not send the manager's notice for case {key} on {platform} ({reason}). Tell the manager another way.",
 } as const satisfies Record<string, string>;

@@ -1,0 +1,1 @@
+ALTER TABLE "timers" ADD COLUMN "step" integer DEFAULT 0 NOT NULL;
