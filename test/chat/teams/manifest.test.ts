@@ -1,4 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import AjvDraft04 from 'ajv-draft-04';
+import ajvFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 
 const manifestDir = new URL('../../../manifests/teams/', import.meta.url);
@@ -14,9 +18,46 @@ function pngSize(name: string): { width: number; height: number } {
   return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
 }
 
+/**
+ * Compiles Microsoft's JSON schema of the manifest version we use. The schemas ship in the npm
+ * package @microsoft/app-manifest; its own validator is not used because version 1.1.2 requires
+ * fs-extra without declaring it. The schemas are JSON Schema draft-04, hence ajv-draft-04.
+ */
+function compileManifestSchema(version: string) {
+  const packageBuild = path.dirname(
+    createRequire(import.meta.url).resolve('@microsoft/app-manifest'),
+  );
+  const schemaPath = path.join(
+    packageBuild,
+    'json-schemas',
+    'teams',
+    `v${version}`,
+    'MicrosoftTeams.schema.json',
+  );
+  // Both packages are CommonJS modules that also export themselves as `default`, the one
+  // binding that type-checks under NodeNext resolution.
+  const ajv = new AjvDraft04.default({ allErrors: true, strict: false });
+  ajvFormats.default(ajv);
+  return ajv.compile(JSON.parse(readFileSync(schemaPath, 'utf8')));
+}
+
 const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe('teams manifest', () => {
+  it('validates against its JSON schema', () => {
+    const validate = compileManifestSchema(manifest.manifestVersion);
+    const valid = validate(manifest);
+    expect(validate.errors ?? []).toEqual([]);
+    expect(valid).toBe(true);
+  });
+
+  it('schema rejects an unknown bot scope', () => {
+    const validate = compileManifestSchema(manifest.manifestVersion);
+    const broken = { ...manifest, bots: [{ ...manifest.bots[0], scopes: ['everywhere'] }] };
+    expect(validate(broken)).toBe(false);
+    expect(validate.errors?.[0]?.instancePath).toBe('/bots/0/scopes/0');
+  });
+
   it('names schema and version', () => {
     expect(manifest.manifestVersion).toBe('1.19');
     expect(manifest.$schema).toContain('/v1.19/MicrosoftTeams.schema.json');
