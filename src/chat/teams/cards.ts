@@ -11,9 +11,11 @@ import {
   type IAdaptiveCard,
   type IExecuteAction,
   RefreshDefinition,
+  RichTextBlock,
   ShowCardAction,
   TextBlock,
   TextInput,
+  TextRun,
 } from '@microsoft/teams.cards';
 import type { ActionPayload, ButtonEventType } from '../action-payload.ts';
 import type { ActionStyle, ActionView, Audience } from '../actions.ts';
@@ -64,8 +66,10 @@ export function inputIdOf(event: ButtonEventType, fieldId: string): string {
  * `Action.Execute` per action. An action with a form becomes an `Action.ShowCard` whose card
  * contains the inputs and the `Action.Execute` that submits them.
  *
- * NOTE: TextBlock and Fact values are Teams markdown and are not escaped, so a `*` or `_` in a
- * name or summary can change the card's formatting (never its actions).
+ * Text that comes from feeds or from people (evidence, summaries, reasons) is rendered as
+ * `RichTextBlock` text runs, which Adaptive Cards never read as markdown. NOTE: fact values (state,
+ * priority, subject, assignee) stay `Fact`s, which Teams reads as markdown, so an `_` in a name
+ * can change its formatting, never the card's actions.
  */
 export function renderCaseCard(view: CaseView, options: CaseCardOptions = {}): IAdaptiveCard {
   const body: CardElementArray = [
@@ -106,10 +110,18 @@ function fieldElements(fields: readonly ViewField[]): CardElementArray {
   for (const field of fields.filter((candidate) => candidate.long)) {
     elements.push(
       new TextBlock(field.label, { weight: 'Bolder', wrap: true }),
-      new TextBlock(field.value, { wrap: true, spacing: 'None' }),
+      plainText(field.value),
     );
   }
   return elements;
+}
+
+/** Renders text verbatim: a text run is never read as markdown, unlike a TextBlock. */
+function plainText(
+  text: string,
+  style: { weight?: 'Bolder'; isSubtle?: boolean } = {},
+): RichTextBlock {
+  return new RichTextBlock({ inlines: [new TextRun(text, style)], spacing: 'None' });
 }
 
 function evidenceContainer(evidence: EvidenceView): Container {
@@ -117,11 +129,9 @@ function evidenceContainer(evidence: EvidenceView): Container {
     new TextBlock(evidence.heading, { weight: 'Bolder', size: 'Medium', wrap: true }),
   ];
   for (const item of evidence.items) {
-    items.push(new TextBlock(item.title, { weight: 'Bolder', wrap: true }));
-    items.push(new TextBlock(item.detail, { wrap: true, spacing: 'None' }));
-    if (item.indicators !== null) {
-      items.push(new TextBlock(item.indicators, { isSubtle: true, wrap: true, spacing: 'None' }));
-    }
+    items.push(plainText(item.title, { weight: 'Bolder' }));
+    items.push(plainText(item.detail));
+    if (item.indicators !== null) items.push(plainText(item.indicators, { isSubtle: true }));
   }
   if (evidence.more !== null)
     items.push(new TextBlock(evidence.more, { isSubtle: true, wrap: true }));

@@ -23,7 +23,7 @@ function texts(element: Json): string[] {
     if (Array.isArray(node)) node.forEach(walk);
     else if (node !== null && typeof node === 'object') {
       const record = node as Json;
-      if (record.type === 'TextBlock') found.push(record.text);
+      if (record.type === 'TextBlock' || record.type === 'TextRun') found.push(record.text);
       if (record.type === 'FactSet') {
         for (const fact of record.facts) found.push(`${fact.title}: ${fact.value}`);
       }
@@ -52,6 +52,26 @@ describe('renderCaseCard', () => {
     const allText = texts(card).join('\n');
     expect(allText).toContain('Source code copied to personal cloud');
     expect(allText).toContain('Unusual volume of files printed');
+  });
+
+  it('renders evidence as verbatim text runs', () => {
+    const input = makeViewInput();
+    const card = cardJson(renderCaseCard(buildCaseView(input, 'security', 'en')));
+    const runs: Json[] = [];
+    const walk = (node: unknown) => {
+      if (Array.isArray(node)) node.forEach(walk);
+      else if (node !== null && typeof node === 'object') {
+        const record = node as Json;
+        if (record.type === 'RichTextBlock') runs.push(...record.inlines);
+        Object.values(record).forEach(walk);
+      }
+    };
+    walk(card);
+    const runTexts = runs.map((run) => run.text);
+    for (const text of evidenceTexts(input).filter((candidate) => candidate !== '')) {
+      expect(runTexts.some((run) => run.includes(text))).toBe(true);
+    }
+    for (const run of runs) expect(run.type).toBe('TextRun');
   });
 
   it('keeps the identity from security', () => {
