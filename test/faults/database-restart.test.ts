@@ -63,7 +63,7 @@ describe.skipIf(serverUrl === '' || !clusterAvailable)('PostgreSQL restarted und
     config?.remove();
   });
 
-  /** The first case button of the security card the fake received. */
+  /** Finds the first case button of the security card the fake received. */
   async function securityButton(): Promise<Json> {
     const root = await waitUntil('the security card', () =>
       [...fake.messages.values()].find(

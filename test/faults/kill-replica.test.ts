@@ -170,7 +170,7 @@ describe.skipIf(serverUrl === '')('kill -9 of a replica', () => {
     held.release();
 
     // The claimed messages (the held one and any other the worker's round took) keep their lease
-    // of 60 s after the crash. Ending the leases now stands in for waiting them out.
+    // of 60 s after the crash. The test ends the leases now instead of waiting 60 s.
     const leased = await sql`
       update outbox set lease_until = now() where status = 'pending' and lease_until > now()
       returning id`;

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 
 /**
- * `forwarded`: the request reaches the upstream API (the post happens) but the answer is kept
+ * `forwarded`: the request reaches the upstream API (the post happens) but the response is kept
  * from the client. `dropped`: the request never reaches the upstream API.
  */
 export type HoldMode = 'forwarded' | 'dropped';
@@ -10,7 +10,7 @@ export type HoldMode = 'forwarded' | 'dropped';
 export interface HeldRequest {
   method: string;
   body: string;
-  /** Ends the held client connection without an answer. */
+  /** Closes the held client connection without a response. */
   release(): void;
 }
 
