@@ -48,6 +48,8 @@ const envSchema = z.object({
   TEAMS_SERVICE_URL: optionalString,
   SCIM_TOKEN: optionalString,
   CONSOLE_TOKEN: optionalString,
+  /** Cron expression (node-cron, optional seconds field) of the SLA timer job; every minute when unset. */
+  CASEBRIDGE_TIMERS_CRON: optionalString,
 });
 
 export type Env = z.infer<typeof envSchema>;

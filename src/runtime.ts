@@ -70,7 +70,16 @@ export async function createRuntime(
   };
   const caseService = localCaseService({ ...intake, onTransition });
   const leader = createLeaderLock({ store, logger });
-  const scheduler = createScheduler({ store, logger, notifier, leader, calendar });
+  const scheduler = createScheduler({
+    store,
+    logger,
+    notifier,
+    leader,
+    calendar,
+    ...(config.env.CASEBRIDGE_TIMERS_CRON === undefined
+      ? {}
+      : { timersCron: config.env.CASEBRIDGE_TIMERS_CRON }),
+  });
   const jobs: Array<CronJob<unknown>> = [
     createCronJob(
       { leader, logger },

@@ -59,24 +59,25 @@ export function registerCaseButtons(app: App, deps: SlackListenerDeps): void {
       actionId: stamp.data.action_id,
       actionTs: stamp.data.action_ts,
     });
-    if (!(await claimDelivery(deps.db, key))) {
-      deps.logger.info({ platform: 'slack', event: click.event }, 'slack click already handled');
-      return;
-    }
-
     const target: ReplyTarget = {
       userId: user.id,
       channel: container?.channel_id ?? channel?.id ?? null,
       threadTs: container?.thread_ts ?? null,
     };
-    await replyOnFailure(deps, client, target, () =>
-      handleCaseButton(deps, client, {
+    // The receipt is claimed inside replyOnFailure, so that a click while the database is down
+    // also gets the reply to try again instead of nothing.
+    await replyOnFailure(deps, client, target, async () => {
+      if (!(await claimDelivery(deps.db, key))) {
+        deps.logger.info({ platform: 'slack', event: click.event }, 'slack click already handled');
+        return;
+      }
+      await handleCaseButton(deps, client, {
         ...click,
         userId: user.id,
         triggerId: parsed.data.trigger_id,
         target,
-      }),
-    );
+      });
+    });
   });
 }
 

@@ -54,11 +54,6 @@ export function registerCaseForms(app: App, deps: SlackListenerDeps): void {
         return;
       }
       const { id, state } = submitted.data.view;
-      if (!(await claimDelivery(deps.db, viewDeliveryKey(id, state.values)))) {
-        deps.logger.info({ event: submission.event }, 'slack form submission already handled');
-        return;
-      }
-
       const target: ReplyTarget = {
         userId: submission.userId,
         channel: submission.origin?.channel ?? null,
@@ -66,6 +61,11 @@ export function registerCaseForms(app: App, deps: SlackListenerDeps): void {
       };
       const { body: event } = validation;
       await replyOnFailure(deps, client, target, async () => {
+        if (!(await claimDelivery(deps.db, viewDeliveryKey(id, state.values)))) {
+          deps.logger.info({ event: submission.event }, 'slack form submission already handled');
+          return;
+        }
+
         const identity = await identifyChatUser(deps, submission.userId);
         if (identity.kind !== 'person') {
           await sendPrivateReply(
