@@ -95,6 +95,7 @@ export function createIncydrPuller(deps: IncydrPullerDeps): IncydrPuller {
     async pull(streams = deps.settings.streams) {
       const started = Date.now();
       const before = client.stats();
+      log.info({ streams }, 'incydr pull started');
       const results: IncydrPullSummary['streams'] = [];
       for (const stream of streams) {
         const streamStarted = Date.now();
@@ -116,13 +117,24 @@ export function createIncydrPuller(deps: IncydrPullerDeps): IncydrPuller {
         );
       }
       const after = client.stats();
-      return {
+      const summary = {
         streams: results,
         requests: after.requests - before.requests,
         tokensIssued: after.tokensIssued - before.tokensIssued,
         retries: after.retries - before.retries,
         durationMs: Date.now() - started,
       };
+      log.info(
+        {
+          requests: summary.requests,
+          tokensIssued: summary.tokensIssued,
+          retries: summary.retries,
+          failed: results.filter((result) => result.status === 'failed').length,
+          durationMs: summary.durationMs,
+        },
+        'incydr pull finished',
+      );
+      return summary;
     },
   };
 }
