@@ -1,4 +1,4 @@
-/** Longest wait a Retry-After header may impose; a longer one is cut to this. */
+/** Maximum wait that a Retry-After header can impose; a longer delay is cut to this. */
 export const maxRetryAfterMs = 300_000;
 
 /**

@@ -52,8 +52,10 @@ export interface IncydrClientOptions {
  */
 export function createIncydrClient(options: IncydrClientOptions): IncydrClient {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  // Strict mode is p-queue's sliding window: two starts are never closer than the interval.
   const queue = new PQueue({
     concurrency: 4,
+    strict: true,
     intervalCap: 1,
     interval: Math.max(1, Math.floor(60_000 / options.requestsPerMinute)),
   });

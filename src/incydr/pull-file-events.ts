@@ -14,7 +14,7 @@ import {
 /** The window term: when Incydr inserted the event into its search, so late-arriving events still fall in a later window. */
 const windowTerm = 'event.inserted';
 
-/** The body of `POST /v2/file-events` for one page of a window, sorted by insertion time. */
+/** Builds the body of `POST /v2/file-events` for one page of a window, sorted by insertion time. */
 export function fileEventsQuery(
   window: { start: Date; end: Date },
   pageToken: string,

@@ -35,7 +35,7 @@ export interface IncydrPullerDeps {
   logger: Logger;
   settings: IncydrSettings;
   env: { INCYDR_CLIENT_ID?: string | undefined; INCYDR_CLIENT_SECRET?: string | undefined };
-  /** Where each page of each stream goes. */
+  /** The page handler of each stream. */
   handlers: Record<IncydrStream, PageHandler>;
   now?: () => Date;
   /** Test hooks for backoff and token renewal timing. */

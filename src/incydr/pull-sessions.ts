@@ -11,7 +11,7 @@ import {
   type StreamRunResult,
 } from './stream-run.ts';
 
-/** The query of `GET /v1/sessions` for one page: alerted sessions that began in the window, oldest end first. */
+/** Builds the query of `GET /v1/sessions` for one page: alerted sessions that began in the window, oldest end first. */
 export function sessionsQuery(
   window: { start: Date; end: Date },
   pageNumber: number,

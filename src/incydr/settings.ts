@@ -30,8 +30,8 @@ export const incydrSettingsSchema = z.strictObject({
   /** A window ends this many seconds before the pull starts, so that Incydr has indexed its events. */
   settleSeconds: z.number().min(0).default(120),
   /**
-   * Sessions are filtered by begin time and appear only once Incydr alerts on them, so each pull
-   * reads this many hours before its window again; intake drops the sessions it already has.
+   * Hours before its window that a sessions pull reads again. Sessions are filtered by begin time
+   * and appear only once Incydr alerts on them. Intake drops the sessions it already has.
    */
   sessionsLookbackHours: z.number().min(0).default(24),
   /** File events per page; the v2 search accepts up to 10,000. */

@@ -14,7 +14,7 @@ const sessionTemplate = (
   }
 ).items[0] as Record<string, unknown>;
 
-/** File events from the corpus event, `spacingMs` apart in `event.inserted` from `firstInserted`. */
+/** Builds file events from the corpus event, `spacingMs` apart in `event.inserted` from `firstInserted`. */
 export function makeFileEvents(count: number, firstInserted: Date, spacingMs: number) {
   // A shallow copy is enough: only `@timestamp` and `event` differ, and nothing mutates the rest.
   return Array.from({ length: count }, (_, index) => {
@@ -31,7 +31,7 @@ export function makeFileEvents(count: number, firstInserted: Date, spacingMs: nu
   });
 }
 
-/** A session from the corpus session with its own id, actor and begin time. */
+/** Builds a session from the corpus session with its own id, actor and begin time. */
 export function makeSession(sessionId: string, actorName: string, beginTime: Date) {
   const session = structuredClone(sessionTemplate);
   session.sessionId = sessionId;
@@ -43,7 +43,7 @@ export function makeSession(sessionId: string, actorName: string, beginTime: Dat
   return session;
 }
 
-/** A logger whose JSON lines the test can read, and the raw text for secret checks. */
+/** Creates a logger whose JSON lines the test can read, and returns the raw text for secret checks. */
 export function captureLogs(): {
   logger: Logger;
   lines: () => Array<Record<string, unknown>>;
@@ -68,7 +68,7 @@ export function captureLogs(): {
   };
 }
 
-/** The largest number of calls that arrived within any `windowMs` span. */
+/** Returns the maximum number of calls that arrived within any `windowMs` span. */
 export function maxCallsWithin(times: number[], windowMs: number): number {
   const sorted = [...times].sort((a, b) => a - b);
   let max = 0;

@@ -16,7 +16,7 @@ export interface IncydrCall {
   status: number;
 }
 
-/** A scripted answer that replaces the handling of one request to a path. */
+/** A scripted response that replaces the handling of one request to a path. */
 export interface IncydrFault {
   status: number;
   retryAfter?: string;
@@ -41,7 +41,7 @@ interface FakeEvent {
  * A local fake of the Incydr API on 127.0.0.1: `POST /v1/oauth` (HTTP Basic client credentials,
  * tokens of a configurable lifetime), `GET /v1/sessions` (page numbers, begin-time filters) and
  * `POST /v2/file-events` (`event.inserted` range filters, `pgToken` cursors). It records every
- * request, and scripted faults replace the answer to the n-th request to a path.
+ * request, and scripted faults replace the response to the n-th request to a path.
  */
 export class FakeIncydrApi {
   readonly calls: IncydrCall[] = [];
@@ -93,14 +93,14 @@ export class FakeIncydrApi {
       const event = record.event as { id: string; inserted: string };
       this.events.push({ id: event.id, inserted: Date.parse(event.inserted), record });
     }
-    this.events.sort((a, b) => a.inserted - b.inserted || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    this.events.sort((a, b) => a.inserted - b.inserted || a.id.localeCompare(b.id));
   }
 
   addSessions(records: Array<Record<string, unknown>>): void {
     this.sessions.push(...records);
   }
 
-  /** Answers the `nth` request (from 1, counted from now on) to `path` with `fault`. */
+  /** Replaces the response to the `nth` request (from 1, counted from now on) to `path` with `fault`. */
   failRequest(path: string, nth: number, fault: IncydrFault): void {
     const counted = this.pathCounts.get(path) ?? 0;
     const byPath = this.faults.get(path) ?? new Map<number, IncydrFault>();
