@@ -7,6 +7,7 @@ import { isCasebridgeError } from '../../src/errors.ts';
 import { createIncydrJob } from '../../src/incydr/incydr-job.ts';
 import { incydrSettingsSchema } from '../../src/incydr/settings.ts';
 import { createLeaderLock } from '../../src/jobs/leader.ts';
+import { createRuntime } from '../../src/runtime.ts';
 import { cases } from '../../src/store/schema.ts';
 import { FakeIncydrApi } from '../support/fake-incydr-api.ts';
 import { describeStores } from '../support/stores.ts';
@@ -60,6 +61,32 @@ describeStores('incydr job', (current) => {
     expect(finished).toMatchObject({ job: 'incydr-pull' });
     expect(typeof finished?.durationMs).toBe('number');
     expect(logs.text()).not.toContain(fake.clientSecret);
+  });
+
+  it('is scheduled by the serving runtime', async () => {
+    const { store } = current();
+    const dir = mkdtempSync(path.join(tmpdir(), 'casebridge-incydr-runtime-'));
+    const file = path.join(dir, 'casebridge.yaml');
+    writeFileSync(file, `incydr:\n  baseUrl: ${fake.url}\n  pollEvery: '*/10 * * * *'\n`);
+    const logs = captureLogs();
+    const env = {
+      CASEBRIDGE_CONFIG: file,
+      INCYDR_CLIENT_ID: fake.clientId,
+      INCYDR_CLIENT_SECRET: fake.clientSecret,
+    };
+    const deps = { logger: logs.logger, store, close: async () => {} };
+
+    const runtime = await createRuntime({ ...deps, config: loadConfig(env) });
+    await runtime.start();
+    await runtime.stop();
+
+    const scheduled = logs.lines().find((line) => line.job === 'incydr-pull');
+    expect(scheduled).toMatchObject({ msg: 'job scheduled', cron: '*/10 * * * *' });
+    const withoutSecret = loadConfig({ ...env, INCYDR_CLIENT_SECRET: '' });
+    await expect(createRuntime({ ...deps, config: withoutSecret })).rejects.toThrow(
+      /INCYDR_CLIENT_SECRET is not set/,
+    );
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 
