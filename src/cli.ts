@@ -9,9 +9,11 @@ import {
   runCasesShow,
   runIngest,
 } from './cli/commands.ts';
+import { runIncydrPull } from './cli/incydr.ts';
 import { createOutput, EXIT_USAGE, type Output, reportError } from './cli/output.ts';
 import { runDemo, runServe } from './cli/serve.ts';
 import { feedNames } from './config.ts';
+import { type IncydrStream, incydrStreams } from './incydr/settings.ts';
 import { bootstrap, openCaseService } from './main.ts';
 
 const packageVersion = (
@@ -32,6 +34,22 @@ async function execute(json: boolean, run: Runner): Promise<void> {
     process.exitCode = reportError(error, json);
   } finally {
     await opened?.close().catch(() => {});
+  }
+}
+
+/** Runs one command with the store and configuration, for commands that the case service lacks. */
+async function withDeps(
+  json: boolean,
+  run: (deps: Awaited<ReturnType<typeof bootstrap>>, output: Output) => Promise<number>,
+): Promise<void> {
+  let deps: Awaited<ReturnType<typeof bootstrap>> | undefined;
+  try {
+    deps = await bootstrap();
+    process.exitCode = await run(deps, createOutput(json));
+  } catch (error) {
+    process.exitCode = reportError(error, json);
+  } finally {
+    await deps?.close().catch(() => {});
   }
 }
 
@@ -157,6 +175,24 @@ export function buildProgram(): Command {
     .addOption(json)
     .action((options: { json?: boolean }) =>
       execute(options.json === true, (service, output) => runAuditVerify(service, output)),
+    );
+
+  program
+    .command('incydr')
+    .description('the Incydr API pull')
+    .command('pull')
+    .description('pull sessions and file events from Incydr once, from where the last pull stopped')
+    .addOption(
+      new Option(
+        '--stream <stream>',
+        'pull only this stream; the configured ones by default',
+      ).choices(incydrStreams),
+    )
+    .addOption(json)
+    .action((options: { stream?: IncydrStream; json?: boolean }) =>
+      withDeps(options.json === true, (deps, output) =>
+        runIncydrPull(deps, output, options.stream),
+      ),
     );
 
   return program;

@@ -10,6 +10,7 @@ import {
   weekdays,
 } from '../workflows/business-calendar.ts';
 import { CasebridgeError } from './errors.ts';
+import { incydrSettingsSchema } from './incydr/settings.ts';
 
 /** Names of the detection feeds that `ingest` and `POST /feeds/<feed>` accept. */
 export const feedNames = ['incydr', 'exabeam', 'purview', 'webhook'] as const;
@@ -50,6 +51,9 @@ const envSchema = z.object({
   CONSOLE_TOKEN: optionalString,
   /** Cron expression (node-cron, optional seconds field) of the SLA timer job; every minute when unset. */
   CASEBRIDGE_TIMERS_CRON: optionalString,
+  /** Incydr API client key id and secret, for the scheduled pull (`incydr:` in the configuration). */
+  INCYDR_CLIENT_ID: optionalString,
+  INCYDR_CLIENT_SECRET: optionalString,
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -168,6 +172,8 @@ const configFileSchema = z.strictObject({
     .default({}),
   /** Business calendar in which SLA hours count and reminders may be sent. */
   policy: policySchema,
+  /** The scheduled pull from the Incydr API; off when absent. */
+  incydr: incydrSettingsSchema.optional(),
 });
 
 export type FileConfig = z.infer<typeof configFileSchema>;

@@ -29,6 +29,8 @@ export const errorCatalogue = {
   },
   AUDIT_CHAIN_BROKEN: { status: 500, userMessage: 'The audit trail failed verification.' },
   ROUTE_NOT_FOUND: { status: 404, userMessage: 'No such route.' },
+  INCYDR_AUTH_FAILED: { status: 502, userMessage: 'Incydr rejected the API client credentials.' },
+  INCYDR_UNAVAILABLE: { status: 502, userMessage: 'The Incydr API could not be reached.' },
   INTERNAL_ERROR: { status: 500, userMessage: 'Something went wrong; the error was logged.' },
 } as const satisfies Record<string, { status: number; userMessage: string }>;
 

@@ -8,6 +8,7 @@ import { createSlackApp, type SlackApp } from './chat/slack/app.ts';
 import { createTeamsApp, type TeamsApp } from './chat/teams/app.ts';
 import type { FeedName } from './config.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
+import { createIncydrJob } from './incydr/incydr-job.ts';
 import type { IntakeDeps } from './intake/ingest-feed.ts';
 import { type CronJob, createCronJob } from './jobs/cron-job.ts';
 import { DAILY_DIGEST_JOB, sendDailyDigests } from './jobs/daily-digest.ts';
@@ -90,6 +91,12 @@ export async function createRuntime(
       },
     ),
   ];
+  const incydr = config.file.incydr;
+  if (incydr !== undefined) {
+    jobs.push(
+      createIncydrJob({ leader, logger, db: store.db, settings: incydr, env: config.env, intake }),
+    );
+  }
 
   let slack: SlackApp | null = null;
   let teams: TeamsApp | null = null;
