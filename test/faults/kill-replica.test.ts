@@ -168,6 +168,7 @@ describe.skipIf(serverUrl === '')('kill -9 of a replica', () => {
     const held = await holding;
     await running.kill9();
     held.release();
+    proxy.resume();
 
     // The claimed messages (the held one and any other the worker's round took) keep their lease
     // of 60 s after the crash. The test ends the leases now instead of waiting 60 s.

@@ -45,7 +45,7 @@ describe.skipIf(serverUrl === '')('two replicas under mixed load', () => {
     };
     bots.push(await startBot(env));
     bots.push(await startBot(env));
-  }, 120_000);
+  }, 180_000);
 
   afterAll(async () => {
     for (const bot of bots) await bot.stop();

@@ -130,7 +130,7 @@ export function spawnCasebridge(args: string[], env: Record<string, string>): Sp
  */
 export async function startBot(
   env: Record<string, string>,
-  timeoutMs = 30_000,
+  timeoutMs = 60_000,
 ): Promise<BotProcess> {
   const spawned = spawnCasebridge(['serve', '--json'], { PORT: '0', LOG_LEVEL: 'info', ...env });
   const deadline = Date.now() + timeoutMs;
