@@ -168,7 +168,7 @@ describe.skipIf(serverUrl === '' || !clusterAvailable)('PostgreSQL restarted und
       expect(delivery.retryAfter).toMatch(/^\d+$/);
     }
 
-    // The click during the outage changed nothing: the case and its audit trail are as before.
+    // The click during the outage changed no case and stored no receipt; only the later click did.
     expect(before?.state.split(',').every((state) => state === 'triage')).toBe(true);
     expect(after?.state.split(',').every((state) => state === 'triage')).toBe(true);
     const receipts = await sql`select key from inbound_receipts where key like 'slack:action:%'`;

@@ -62,9 +62,8 @@ describe.skipIf(serverUrl === '')('two replicas under mixed load', () => {
     let actions = 0;
     let timerBatches = 0;
 
-    // Each channel takes about one post per second per replica (the outbox worker's pace), and a
-    // signal or a note posts in two threads, so one request a second per loop keeps the drain
-    // after the load to about a minute on a busy machine.
+    // The outbox worker posts about once a second per channel and replica, and a signal or a note
+    // posts in two threads. One request a second per loop keeps the drain to about a minute.
     const intake = async () => {
       for (let round = 0; Date.now() < stopAt; round++) {
         const bot = bots[round % bots.length]!;

@@ -49,9 +49,9 @@ export async function createFaultDatabase(server = serverUrl): Promise<FaultData
 }
 
 /**
- * Writes a configuration for the fault tests in a new temporary folder: the example directory and
- * roles, Slack channels for the three audiences, and a calendar that is open around the clock, so
- * that due timers fire at whatever time the tests run.
+ * Writes a configuration for the fault tests in a new temporary folder: the example directory
+ * and roles, and Slack channels for the three audiences. Its calendar is open around the clock,
+ * so that due timers fire at whatever time the tests run.
  */
 export function writeFaultConfig(): { configPath: string; folder: string; remove(): void } {
   const folder = mkdtempSync(path.join(tmpdir(), 'casebridge-faults-'));
