@@ -5,6 +5,7 @@ import { collectDeliveries, type DeliveryReport } from './support/check-deliveri
 import { type HeldRequest, HoldingProxy } from './support/holding-proxy.ts';
 import {
   type BotProcess,
+  channels,
   createFaultDatabase,
   type FaultDatabase,
   serverUrl,
@@ -157,17 +158,20 @@ describe.skipIf(serverUrl === '')('kill -9 of a replica', () => {
    */
   async function killDuringDelivery(
     mode: 'forwarded' | 'dropped',
+    trigger: (url: string) => Promise<Response> = (url) =>
+      postCaseEvent(url, caseRow.key, staff.hr.email, {
+        type: 'NOTE',
+        text: `Note before a kill during a ${mode} delivery`,
+      }),
   ): Promise<{ held: HeldRequest; report: DeliveryReport }> {
     const running = bot!;
     const holding = proxy.holdNext('chat.postMessage', mode);
-    const noted = await postCaseEvent(running.url, caseRow.key, staff.hr.email, {
-      type: 'NOTE',
-      text: `Note before a kill during a ${mode} delivery`,
-    });
-    expect(noted.status).toBe(200);
+    const triggered = await trigger(running.url);
+    expect(triggered.ok).toBe(true);
     const held = await holding;
     await running.kill9();
     held.release();
+    proxy.resume();
 
     // The claimed messages (the held one and any other the worker's round took) keep their lease
     // of 60 s after the crash. The test ends the leases now instead of waiting 60 s.
@@ -212,6 +216,28 @@ describe.skipIf(serverUrl === '')('kill -9 of a replica', () => {
       expect({ thread: thread.audience, sent: thread.observed }).toEqual({
         thread: thread.audience,
         sent: expected,
+      });
+    }
+  });
+
+  it('posts a first card twice when Slack got it', { timeout: 120_000 }, async () => {
+    const { held, report } = await killDuringDelivery('forwarded', (url) =>
+      postSignals(url, [webhookSignal('crash.second@example.net')]),
+    );
+    const fields = new URLSearchParams(held.body);
+
+    // The held call was the new case's first card, a root message of the security channel.
+    expect(fields.get('channel')).toBe(channels.security);
+    expect(fields.get('thread_ts')).toBeNull();
+    expect(report.statuses).toEqual({ sent: expect.any(Number) });
+    // The orphaned first post is the one extra root; the thread continues under the second.
+    const security = report.rootsPerChannel[channels.security];
+    expect(security?.roots).toBe((security?.threads ?? 0) + 1);
+    // The earlier tests left their own duplicates in the first case's threads.
+    for (const thread of report.threads.filter((candidate) => candidate.caseId !== caseRow.id)) {
+      expect({ thread: thread.audience, sent: thread.observed }).toEqual({
+        thread: thread.audience,
+        sent: thread.expected,
       });
     }
   });

@@ -45,7 +45,7 @@ describe.skipIf(serverUrl === '')('two replicas under mixed load', () => {
     };
     bots.push(await startBot(env));
     bots.push(await startBot(env));
-  }, 120_000);
+  }, 180_000);
 
   afterAll(async () => {
     for (const bot of bots) await bot.stop();
@@ -54,7 +54,7 @@ describe.skipIf(serverUrl === '')('two replicas under mixed load', () => {
     config?.remove();
   });
 
-  it('fires and delivers everything once', { timeout: 120_000 + loadSeconds * 2000 }, async () => {
+  it('fires and delivers everything once', { timeout: 150_000 + loadSeconds * 2000 }, async () => {
     const sql = postgres(database.url, { max: 2, onnotice: () => {} });
     const accepted = new Set<string>();
     const failures: string[] = [];
@@ -62,6 +62,8 @@ describe.skipIf(serverUrl === '')('two replicas under mixed load', () => {
     let actions = 0;
     let timerBatches = 0;
 
+    // The outbox worker posts about once a second per channel and replica, and a signal or a note
+    // posts in two threads. One request a second per loop keeps the drain to about a minute.
     const intake = async () => {
       for (let round = 0; Date.now() < stopAt; round++) {
         const bot = bots[round % bots.length]!;
@@ -71,7 +73,7 @@ describe.skipIf(serverUrl === '')('two replicas under mixed load', () => {
         const response = await postSignals(bot.url, batch);
         if (response.status === 202) for (const signal of batch) accepted.add(signal.id);
         else failures.push(`intake ${response.status}: ${await response.text()}`);
-        await sleep(150);
+        await sleep(1000);
       }
     };
 
@@ -94,7 +96,7 @@ describe.skipIf(serverUrl === '')('two replicas under mixed load', () => {
           }
           actions++;
         }
-        await sleep(200);
+        await sleep(1000);
       }
     };
 
@@ -120,7 +122,7 @@ describe.skipIf(serverUrl === '')('two replicas under mixed load', () => {
             (select count(*)::int from outbox where status = 'pending') as messages`;
         return pending?.timers === 0 && pending.messages === 0;
       },
-      90_000,
+      120_000,
       500,
     ).catch(async (error: unknown) => {
       const timers = await sql`

@@ -16,11 +16,14 @@ export interface HeldRequest {
 
 /**
  * An HTTP proxy on 127.0.0.1 in front of the fake Slack Web API that can hold the next call of a
- * method open, so that a test can kill the bot while a delivery is in flight.
+ * method open, so that a test can kill the bot while a delivery is in flight. After that call
+ * arrives, every later call is held without reaching the fake until `resume()`, so that only the
+ * held call can have reached Slack when the test kills the bot.
  */
 export class HoldingProxy {
   private armed: { method: string; mode: HoldMode; resolve(held: HeldRequest): void } | null = null;
   private readonly held: ServerResponse[] = [];
+  private frozen = false;
 
   private constructor(
     private readonly server: Server,
@@ -47,6 +50,12 @@ export class HoldingProxy {
     });
   }
 
+  /** Forwards calls again and closes the connections of the calls held so far. */
+  resume(): void {
+    this.frozen = false;
+    for (const response of this.held.splice(0)) response.destroy();
+  }
+
   async close(): Promise<void> {
     for (const response of this.held) response.destroy();
     this.server.closeAllConnections();
@@ -58,8 +67,15 @@ export class HoldingProxy {
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
     const method = /\/api\/([\w.]+)/.exec(request.url ?? '')?.[1] ?? '';
+    if (this.frozen) {
+      this.held.push(response);
+      return;
+    }
     const armed = this.armed?.method === method ? this.armed : null;
-    if (armed !== null) this.armed = null;
+    if (armed !== null) {
+      this.armed = null;
+      this.frozen = true;
+    }
 
     if (armed === null || armed.mode === 'forwarded') {
       const answer = await fetch(new URL(method, this.upstream), {

@@ -49,9 +49,9 @@ export async function createFaultDatabase(server = serverUrl): Promise<FaultData
 }
 
 /**
- * Writes a configuration for the fault tests in a new temporary folder: the example directory and
- * roles, Slack channels for the three audiences, and a calendar that is open around the clock, so
- * that due timers fire at whatever time the tests run.
+ * Writes a configuration for the fault tests in a new temporary folder: the example directory
+ * and roles, and Slack channels for the three audiences. Its calendar is open around the clock,
+ * so that due timers fire at whatever time the tests run.
  */
 export function writeFaultConfig(): { configPath: string; folder: string; remove(): void } {
   const folder = mkdtempSync(path.join(tmpdir(), 'casebridge-faults-'));
@@ -130,7 +130,7 @@ export function spawnCasebridge(args: string[], env: Record<string, string>): Sp
  */
 export async function startBot(
   env: Record<string, string>,
-  timeoutMs = 30_000,
+  timeoutMs = 60_000,
 ): Promise<BotProcess> {
   const spawned = spawnCasebridge(['serve', '--json'], { PORT: '0', LOG_LEVEL: 'info', ...env });
   const deadline = Date.now() + timeoutMs;
