@@ -43,6 +43,20 @@ export async function answerCardAction(
   body: unknown,
   lookupMember: MemberLookup,
 ): Promise<AdaptiveCardActionResponse> {
+  try {
+    return await cardActionResponse(deps, body, lookupMember);
+  } catch (error) {
+    // Reached when the database is unreachable, before anything was written: the person may retry.
+    deps.logger.error({ err: describeError(error), platform: 'teams' }, 'teams card action failed');
+    return messageCard(failureText(deps.defaultLocale ?? 'en'));
+  }
+}
+
+async function cardActionResponse(
+  deps: TeamsListenerDeps,
+  body: unknown,
+  lookupMember: MemberLookup,
+): Promise<AdaptiveCardActionResponse> {
   const locale = deps.defaultLocale ?? 'en';
   const parsed = cardActionSchema.safeParse(body);
   if (!parsed.success || !parsed.data.value.action.verb.startsWith(verbPrefix)) {

@@ -55,7 +55,18 @@ export async function answerMessageCommand(
     return;
   }
   const message = parsed.data;
-  if (!(await claimDelivery(deps.db, `teams:activity:${message.id}`))) {
+  let first: boolean;
+  try {
+    first = await claimDelivery(deps.db, `teams:activity:${message.id}`);
+  } catch (error) {
+    deps.logger.error(
+      { err: describeError(error), platform: 'teams', activityId: message.id },
+      'teams command failed before it was recorded',
+    );
+    await send(renderReply(textReply(failureText(locale)))).catch(() => {});
+    return;
+  }
+  if (!first) {
     deps.logger.info(
       { platform: 'teams', activityId: message.id },
       'teams message already handled',

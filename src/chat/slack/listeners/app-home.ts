@@ -1,6 +1,7 @@
 import type { App, types } from '@slack/bolt';
 import { z } from 'zod';
 import { listPendingCases } from '../../../cases/pending-cases.ts';
+import { describeError } from '../../../describe-error.ts';
 import { claimDelivery, eventDeliveryKey } from '../../deliveries.ts';
 import { identifyChatUser } from '../../identity.ts';
 import { identityRefusalText } from '../../refusal-text.ts';
@@ -23,11 +24,18 @@ export function registerAppHome(app: App, deps: SlackListenerDeps): void {
     const parsed = homeOpenedSchema.safeParse(body);
     // The event also fires for the Messages tab, which has no view to publish.
     if (!parsed.success || parsed.data.event.tab !== 'home') return;
-    if (!(await claimDelivery(deps.db, eventDeliveryKey(parsed.data.event_id)))) return;
-
     const userId = parsed.data.event.user;
-    const view = await homeViewFor(deps, userId);
-    await client.views.publish({ user_id: userId, view });
+    try {
+      if (!(await claimDelivery(deps.db, eventDeliveryKey(parsed.data.event_id)))) return;
+      const view = await homeViewFor(deps, userId);
+      await client.views.publish({ user_id: userId, view });
+    } catch (error) {
+      // The tab keeps its last view; Slack sends the event again the next time it is opened.
+      deps.logger.error(
+        { err: describeError(error), platform: 'slack' },
+        'slack home tab could not be published',
+      );
+    }
   });
 }
 

@@ -38,11 +38,11 @@ export function registerCaseCommand(app: App, deps: SlackListenerDeps): void {
       deps.logger.warn({ platform: 'slack' }, 'slack command payload ignored: fields missing');
       return;
     }
-    if (!(await claimDelivery(deps.db, commandDeliveryKey(parsed.data.trigger_id)))) return;
-
     const locale = deps.defaultLocale ?? 'en';
     const request = parseCaseCommand(parsed.data.text);
     try {
+      // Inside the try, so that a database outage gets the "try again" reply.
+      if (!(await claimDelivery(deps.db, commandDeliveryKey(parsed.data.trigger_id)))) return;
       await reply(respond, await commandReply(deps, parsed.data.user_id, request));
     } catch (error) {
       deps.logger.error(
