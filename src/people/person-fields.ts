@@ -1,0 +1,117 @@
+import { isCalendarDate, isValidTimeZone } from '../../workflows/business-calendar.ts';
+import type { people } from '../store/schema.ts';
+
+/** The columns of a person that provisioning (SCIM, CSV, the YAML directory) writes. */
+export interface PersonFields {
+  email: string;
+  name: string;
+  managerEmail: string | null;
+  department: string | null;
+  employeeNumber: string | null;
+  locale: string | null;
+  country: string | null;
+  timeZone: string | null;
+  hireDate: string | null;
+  noticeDate: string | null;
+  lastWorkingDay: string | null;
+  active: boolean;
+  sourceId: string | null;
+  externalIds: string[];
+}
+
+export type PersonFieldName = keyof PersonFields;
+
+export const personFieldNames = [
+  'email',
+  'name',
+  'managerEmail',
+  'department',
+  'employeeNumber',
+  'locale',
+  'country',
+  'timeZone',
+  'hireDate',
+  'noticeDate',
+  'lastWorkingDay',
+  'active',
+  'sourceId',
+  'externalIds',
+] as const satisfies readonly PersonFieldName[];
+
+export type PersonRow = typeof people.$inferSelect;
+
+/** Picks the provisioned fields of a stored person. */
+export function fieldsOf(row: PersonRow): PersonFields {
+  const fields = {} as Record<PersonFieldName, unknown>;
+  for (const name of personFieldNames) fields[name] = row[name];
+  return fields as unknown as PersonFields;
+}
+
+/** Lists the fields whose values differ, comparing `externalIds` as sets. */
+export function changedFields(
+  before: PersonFields,
+  after: Partial<PersonFields>,
+): PersonFieldName[] {
+  const changed: PersonFieldName[] = [];
+  for (const name of personFieldNames) {
+    if (!(name in after)) continue;
+    const next = after[name];
+    const previous = before[name];
+    if (name === 'externalIds') {
+      const left = [...(previous as string[])].sort().join('\n');
+      const right = [...((next as string[] | undefined) ?? [])].sort().join('\n');
+      if (left !== right) changed.push(name);
+      continue;
+    }
+    if (previous !== next) changed.push(name);
+  }
+  return changed;
+}
+
+const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/**
+ * Checks the values that have a format, and returns one problem per invalid value (empty when
+ * all are valid). The problems name the field and the expected form, but not the value when it
+ * may be personal data.
+ */
+export function checkPersonFields(fields: Partial<PersonFields>): string[] {
+  const problems: string[] = [];
+  if (fields.email !== undefined && !emailPattern.test(fields.email)) {
+    problems.push('email is not an e-mail address');
+  }
+  if (fields.name !== undefined && fields.name.trim() === '') problems.push('name is empty');
+  if (
+    fields.managerEmail !== undefined &&
+    fields.managerEmail !== null &&
+    !emailPattern.test(fields.managerEmail)
+  ) {
+    problems.push('manager e-mail is not an e-mail address');
+  }
+  if (fields.country != null && !/^[A-Z]{2}$/.test(fields.country)) {
+    problems.push(`country "${fields.country}" is not an ISO 3166-1 alpha-2 code such as DE or US`);
+  }
+  if (fields.timeZone != null && !isValidTimeZone(fields.timeZone)) {
+    problems.push(
+      `time zone "${fields.timeZone}" is not a known IANA time zone such as Europe/Berlin`,
+    );
+  }
+  if (fields.locale != null && !isLocale(fields.locale)) {
+    problems.push(`locale "${fields.locale}" is not a BCP 47 language tag such as en-US`);
+  }
+  for (const name of ['hireDate', 'noticeDate', 'lastWorkingDay'] as const) {
+    const value = fields[name];
+    if (value != null && !isCalendarDate(value)) {
+      problems.push(`${name} "${value}" is not a date YYYY-MM-DD`);
+    }
+  }
+  return problems;
+}
+
+function isLocale(value: string): boolean {
+  try {
+    return Intl.getCanonicalLocales(value).length === 1;
+  } catch {
+    return false;
+  }
+}
