@@ -12,6 +12,7 @@ import type { Metrics } from './metrics.ts';
 import { feedsRoute } from './routes/feeds.ts';
 import { healthzRoute } from './routes/healthz.ts';
 import { localApiRoute } from './routes/local-api.ts';
+import { localPeopleApiRoute } from './routes/local-api-people.ts';
 import { metricsRoute } from './routes/metrics.ts';
 import { readyzRoute } from './routes/readyz.ts';
 import { SCIM_PREFIX, scimRoute } from './routes/scim.ts';
@@ -76,6 +77,10 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   if (deps.caseService !== undefined) {
     await app.register(localApiRoute, {
       service: deps.caseService,
+      consoleToken: deps.config.env.CONSOLE_TOKEN,
+    });
+    await app.register(localPeopleApiRoute, {
+      db: deps.store.db,
       consoleToken: deps.config.env.CONSOLE_TOKEN,
     });
   }

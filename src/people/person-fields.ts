@@ -88,7 +88,7 @@ export function checkPersonFields(fields: Partial<PersonFields>): string[] {
   ) {
     problems.push('manager e-mail is not an e-mail address');
   }
-  if (fields.country != null && !/^[A-Z]{2}$/.test(fields.country)) {
+  if (fields.country != null && !isCountryCode(fields.country)) {
     problems.push(`country "${fields.country}" is not an ISO 3166-1 alpha-2 code such as DE or US`);
   }
   if (fields.timeZone != null && !isValidTimeZone(fields.timeZone)) {
@@ -106,6 +106,16 @@ export function checkPersonFields(fields: Partial<PersonFields>): string[] {
     }
   }
   return problems;
+}
+
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
+/** Codes ICU names although ISO 3166-1 does not assign them (UK is GB, EU is no country). */
+const unassignedRegions = new Set(['UK', 'EU', 'ZZ']);
+
+/** Tells whether a value is an assigned ISO 3166-1 alpha-2 code, which ICU has a name for. */
+function isCountryCode(value: string): boolean {
+  if (!/^[A-Z]{2}$/.test(value) || unassignedRegions.has(value)) return false;
+  return regionNames.of(value) !== value;
 }
 
 function isLocale(value: string): boolean {
