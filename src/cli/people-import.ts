@@ -88,7 +88,7 @@ async function importRemotely(
   } catch (error) {
     throw new CasebridgeError(
       'DATABASE_UNAVAILABLE',
-      `The Casebridge server at ${serverUrl} holds the embedded database but did not respond (${(error as Error).message}). Check that it is running, or stop it and retry.`,
+      `The Casebridge server at ${serverUrl} has the embedded database open but did not respond (${(error as Error).message}). Check that it is running, or stop it and retry.`,
       { cause: error },
     );
   }

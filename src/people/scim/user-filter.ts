@@ -16,7 +16,7 @@ export function isUuid(value: string): boolean {
 /**
  * Translates a SCIM filter (RFC 7644 section 3.4.2.2) into a condition on `people`. The
  * provisioning clients look users up by userName or externalId before creating them, so `eq` on
- * the attributes that identify a person is supported; any other operator or attribute is
+ * the attributes that identify a person is supported. Any other operator or attribute is
  * rejected with `invalidFilter`.
  */
 export function userFilterToSql(text: string): SQL {
