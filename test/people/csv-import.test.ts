@@ -85,7 +85,7 @@ describeStores('people CSV import', (current) => {
       const events = await directoryEvents();
       expect(events.map((event) => event.type)).toEqual(['person.created', 'person.created']);
       expect(events.every((event) => event.actor === 'csv')).toBe(true);
-      expect((events[0]?.data as { cause: string }).cause).toBe('csv');
+      expect(events[0]?.data).toMatchObject({ cause: 'csv' });
       expect(JSON.stringify(events.map((event) => event.data))).not.toContain('ann@example.com');
     });
   });

@@ -11,6 +11,7 @@ const LIFECYCLE = 'urn:casebridge:params:scim:schemas:extension:lifecycle:2.0:Us
 const CORE = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
 
+// biome-ignore lint/suspicious/noExplicitAny: the tests read SCIM JSON documents field by field.
 function fixture(name: string): Record<string, any> {
   return JSON.parse(readFileSync(new URL(`../fixtures/hr/${name}`, import.meta.url), 'utf8'));
 }
@@ -18,6 +19,7 @@ function fixture(name: string): Record<string, any> {
 interface Reply {
   status: number;
   headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: the tests read SCIM JSON documents field by field.
   body: any;
 }
 
