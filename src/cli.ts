@@ -11,6 +11,7 @@ import {
 } from './cli/commands.ts';
 import { runIncydrPull } from './cli/incydr.ts';
 import { createOutput, EXIT_USAGE, type Output, reportError } from './cli/output.ts';
+import { runPeopleImport } from './cli/people-import.ts';
 import { runDemo, runServe } from './cli/serve.ts';
 import { feedNames } from './config.ts';
 import { type IncydrStream, incydrStreams } from './incydr/settings.ts';
@@ -166,6 +167,33 @@ export function buildProgram(): Command {
         execute(options.json === true, (service, output) =>
           runCasesAct(service, output, reference, eventType, options as never),
         ),
+    );
+
+  const peopleCommand = program.command('people').description('the directory of people');
+  peopleCommand
+    .command('import')
+    .description(
+      'import people from a CSV file (columns: email, name, manager_email, department, employee_number, locale, country, time_zone, hire_date, notice_date, last_working_day, active, source_id, ids); writes only differences; exits 1 when rows were rejected',
+    )
+    .argument('<file>', 'CSV file with a header row')
+    .option('--dry-run', 'print what would change and write nothing')
+    .option('--deactivate-missing', 'deactivate active people whom the file does not list')
+    .addOption(json)
+    .action(
+      async (
+        file: string,
+        options: { dryRun?: boolean; deactivateMissing?: boolean; json?: boolean },
+      ) => {
+        const isJson = options.json === true;
+        try {
+          process.exitCode = await runPeopleImport(createOutput(isJson), file, {
+            dryRun: options.dryRun === true,
+            deactivateMissing: options.deactivateMissing === true,
+          });
+        } catch (error) {
+          process.exitCode = reportError(error, isJson);
+        }
+      },
     );
 
   const audit = program.command('audit').description('the tamper-evident audit trail');

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { validate as isCronExpression } from 'node-cron';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import {
@@ -174,6 +175,20 @@ const configFileSchema = z.strictObject({
   policy: policySchema,
   /** The scheduled pull from the Incydr API; off when absent. */
   incydr: incydrSettingsSchema.optional(),
+  /** Scheduled import of an HR export in the format of `casebridge people import`. */
+  hrSync: z
+    .strictObject({
+      /** The CSV file, relative to the configuration file. */
+      file: z.string().min(1),
+      /** node-cron expression, read in policy.timeZone. */
+      schedule: z.string().refine(isCronExpression, {
+        error: (issue) =>
+          `${String(issue.input)} is not a cron expression; use five or six fields such as '0 2 * * *'`,
+      }),
+      /** Deactivates active people whom the file does not list. */
+      deactivateMissing: z.boolean().default(false),
+    })
+    .optional(),
 });
 
 export type FileConfig = z.infer<typeof configFileSchema>;

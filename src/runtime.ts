@@ -12,6 +12,7 @@ import { createIncydrJob } from './incydr/incydr-job.ts';
 import type { IntakeDeps } from './intake/ingest-feed.ts';
 import { type CronJob, createCronJob } from './jobs/cron-job.ts';
 import { DAILY_DIGEST_JOB, sendDailyDigests } from './jobs/daily-digest.ts';
+import { createHrSyncJob } from './jobs/hr-sync.ts';
 import { createLeaderLock } from './jobs/leader.ts';
 import { purgeReceipts } from './jobs/purge-receipts.ts';
 import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
@@ -97,6 +98,8 @@ export async function createRuntime(
       createIncydrJob({ leader, logger, db: store.db, settings: incydr, env: config.env, intake }),
     );
   }
+  const hrSync = createHrSyncJob({ db: store.db, logger, leader }, config);
+  if (hrSync !== null) jobs.push(hrSync as CronJob<unknown>);
 
   let slack: SlackApp | null = null;
   let teams: TeamsApp | null = null;

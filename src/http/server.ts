@@ -5,14 +5,17 @@ import type { Config } from '../config.ts';
 import { CasebridgeError } from '../errors.ts';
 import type { IngestFeed } from '../intake/ingest-feed.ts';
 import type { Logger } from '../log.ts';
+import { createScimUsers } from '../people/scim/scim-users.ts';
 import type { Store } from '../store/db.ts';
 import { handleError } from './error-handler.ts';
 import type { Metrics } from './metrics.ts';
 import { feedsRoute } from './routes/feeds.ts';
 import { healthzRoute } from './routes/healthz.ts';
 import { localApiRoute } from './routes/local-api.ts';
+import { localPeopleApiRoute } from './routes/local-api-people.ts';
 import { metricsRoute } from './routes/metrics.ts';
 import { readyzRoute } from './routes/readyz.ts';
+import { SCIM_PREFIX, scimRoute } from './routes/scim.ts';
 import { type SlackRouteOptions, slackRoute } from './routes/slack.ts';
 import { type TeamsRouteOptions, teamsRoute } from './routes/teams.ts';
 
@@ -42,7 +45,9 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger,
     logController: new LogController({
-      disableRequestLogging: (request) => QUIET_PATHS.has(request.url),
+      // SCIM URLs carry user names in filters; that route logs its own lines without the URL.
+      disableRequestLogging: (request) =>
+        QUIET_PATHS.has(request.url) || request.url.startsWith(`${SCIM_PREFIX}/`),
     }),
     // Random ids stay unique across replicas, unlike fastify's per-process counter.
     genReqId: () => randomUUID(),
@@ -73,6 +78,17 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     await app.register(localApiRoute, {
       service: deps.caseService,
       consoleToken: deps.config.env.CONSOLE_TOKEN,
+    });
+    await app.register(localPeopleApiRoute, {
+      db: deps.store.db,
+      consoleToken: deps.config.env.CONSOLE_TOKEN,
+    });
+  }
+  // Without SCIM_TOKEN the SCIM endpoint does not exist, so its paths answer 404.
+  if (deps.config.env.SCIM_TOKEN !== undefined) {
+    await app.register(scimRoute, {
+      users: createScimUsers(deps.store.db),
+      token: deps.config.env.SCIM_TOKEN,
     });
   }
   if (deps.slack !== undefined) await app.register(slackRoute, deps.slack);

@@ -1,19 +1,25 @@
+import { eq, inArray } from 'drizzle-orm';
 import type { Config } from '../config.ts';
 import type { Db } from '../store/db.ts';
 import { people, roleGrants } from '../store/schema.ts';
+import { auditPersonChanges, type PersonChange } from './audit-person-changes.ts';
+import { changedFields, fieldsOf, type PersonFieldName } from './person-fields.ts';
 
 export interface DirectorySyncResult {
   people: number;
   roleGrants: number;
+  /** People added or changed by this sync; each has an audit event with cause `yaml`. */
+  changed: number;
 }
 
 /**
  * Loads the people and role grants of the configuration into the database, so that the CLI, the
- * HTTP server and chat all resolve people the same way. People are upserted by e-mail; role grants
- * are replaced as a whole, because the configuration is their only source.
+ * HTTP server and chat all resolve people the same way. People are matched by e-mail, and only
+ * those whose fields differ are written and audited. Role grants are replaced as a whole, because
+ * the configuration is their only source.
  */
 export async function syncDirectory(db: Db, config: Config): Promise<DirectorySyncResult> {
-  const rows = config.people.map((person) => ({
+  const mapped = config.people.map((person) => ({
     email: person.email.toLowerCase(),
     name: person.name,
     managerEmail: person.manager?.toLowerCase() ?? null,
@@ -22,23 +28,53 @@ export async function syncDirectory(db: Db, config: Config): Promise<DirectorySy
     locale: person.locale ?? null,
     externalIds: person.ids.map((id) => id.toLowerCase()),
   }));
+  // A person listed twice takes the later entry, as the configuration is read top to bottom.
+  const rows = [...new Map(mapped.map((row) => [row.email, row])).values()];
   const grants = Object.entries(config.file.roles).flatMap(([role, emails]) =>
     emails.map((email) => ({ email: email.toLowerCase(), role })),
   );
 
+  const changes: PersonChange[] = [];
   await db.transaction(async (tx) => {
+    const existing =
+      rows.length === 0
+        ? []
+        : await tx
+            .select()
+            .from(people)
+            .where(
+              inArray(
+                people.email,
+                rows.map((row) => row.email),
+              ),
+            );
+    const byEmail = new Map(existing.map((person) => [person.email, person]));
+    const now = new Date();
+
     for (const row of rows) {
+      const before = byEmail.get(row.email);
+      if (before === undefined) {
+        const [created] = await tx.insert(people).values(row).returning({ id: people.id });
+        const fields = (Object.keys(row) as PersonFieldName[]).filter(
+          (name) => row[name as keyof typeof row] !== null,
+        );
+        changes.push({ personId: created!.id, kind: 'created', fields });
+        continue;
+      }
+      const fields = changedFields(fieldsOf(before), row);
+      if (fields.length === 0) continue;
+      const set = Object.fromEntries(fields.map((name) => [name, row[name as keyof typeof row]]));
       await tx
-        .insert(people)
-        .values(row)
-        .onConflictDoUpdate({
-          target: people.email,
-          set: { ...row, updatedAt: new Date() },
-        });
+        .update(people)
+        .set({ ...set, updatedAt: now })
+        .where(eq(people.id, before.id));
+      changes.push({ personId: before.id, kind: 'updated', fields });
     }
+
+    await auditPersonChanges(tx, 'yaml', changes, now);
     await tx.delete(roleGrants);
     if (grants.length > 0) await tx.insert(roleGrants).values(grants);
   });
 
-  return { people: rows.length, roleGrants: grants.length };
+  return { people: rows.length, roleGrants: grants.length, changed: changes.length };
 }

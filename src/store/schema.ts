@@ -293,3 +293,4 @@ export const settings = pgTable('settings', {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
 export * from './schema-incydr.ts';
+export * from './schema-scim.ts';
