@@ -9,6 +9,11 @@ import {
   runCasesShow,
   runIngest,
 } from './cli/commands.ts';
+import {
+  FILE_EVENTS_FEED,
+  ingestFileEventsCommand,
+  registerFilesCommands,
+} from './cli/files-program.ts';
 import { createOutput, EXIT_USAGE, type Output, reportError } from './cli/output.ts';
 import { runDemo, runServe } from './cli/serve.ts';
 import { feedNames } from './config.ts';
@@ -82,14 +87,18 @@ export function buildProgram(): Command {
       'ingest detections from a file (JSON object, array, vendor page, or NDJSON), or - for stdin',
     )
     .addOption(
-      new Option('--feed <feed>', 'the source format').choices(feedNames).makeOptionMandatory(),
+      new Option('--feed <feed>', 'the source format')
+        .choices([...feedNames, FILE_EVENTS_FEED])
+        .makeOptionMandatory(),
     )
     .argument('<file>', 'file to read, or - for standard input')
     .addOption(json)
     .action((file: string, options: { feed: string; json?: boolean }) =>
-      execute(options.json === true, (service, output) =>
-        runIngest(service, output, options.feed, file),
-      ),
+      options.feed === FILE_EVENTS_FEED
+        ? ingestFileEventsCommand(file, options.json === true)
+        : execute(options.json === true, (service, output) =>
+            runIngest(service, output, options.feed, file),
+          ),
     );
 
   const cases = program.command('cases').description('list, show and act on cases');
@@ -149,6 +158,8 @@ export function buildProgram(): Command {
           runCasesAct(service, output, reference, eventType, options as never),
         ),
     );
+
+  registerFilesCommands(program);
 
   const audit = program.command('audit').description('the tamper-evident audit trail');
   audit

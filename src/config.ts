@@ -166,6 +166,8 @@ const configFileSchema = z.strictObject({
     .default({}),
   /** Business calendar in which SLA hours count and reminders may be sent. */
   policy: policySchema,
+  /** The file-event volume path: `rules` names its policy YAML, relative to this file. */
+  files: z.strictObject({ rules: z.string().min(1).optional() }).default({}),
 });
 
 export type FileConfig = z.infer<typeof configFileSchema>;
