@@ -135,7 +135,6 @@ export const en = {
   'files.where.line': '{time} · {who} · {device} · {destination} · {source}',
   'files.where.unknown': 'unknown',
   'files.where.more': '…and {count} more; run "casebridge files where {hash}" for all of them.',
-  'files.where.usage': 'Usage: /case files where <sha256 or md5>',
 
   // The direct message to the subject's manager. It never contains evidence.
   'manager.headline': 'A notice from HR about {name}',
