@@ -57,8 +57,8 @@ const defaultBaseline = {
   days: 28,
   minHistoryDays: 7,
   newHireDays: 30,
-  minEvents: 1,
-  minBytes: 1_048_576,
+  minEvents: 10,
+  minBytes: 104_857_600,
 };
 const defaultThrottle = { maxNewCases: 1, windowHours: 24 };
 

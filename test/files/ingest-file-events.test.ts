@@ -38,7 +38,7 @@ flag:
   - name: source-code-to-personal-mail
     fileCategories: [SourceCode]
     domains: [example.net]
-baseline: { days: 10, minHistoryDays: 5, newHireDays: 30 }
+baseline: { days: 10, minHistoryDays: 5, newHireDays: 30, minEvents: 1, minBytes: 1048576 }
 `;
 
 /** Days before 2026-03-11 as an ISO time at 10:00 UTC, plus a minute offset per event. */
