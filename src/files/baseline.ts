@@ -1,6 +1,6 @@
 /**
- * Robust baselines of daily file activity. Every figure is a daily total of one subject (or a
- * department per head) for one file category and destination category; docs/files.md gives the
+ * Robust baselines of daily file activity. Every figure is a daily total of one subject, or of a
+ * department per head, for one file category and destination category. docs/files.md gives the
  * definitions with a worked example.
  */
 
@@ -62,7 +62,7 @@ export function scoreValue(
   return { factor, anomalous: factor >= settings.anomalyFactor && value > band };
 }
 
-/** The days, as `YYYY-MM-DD` in UTC, from `days` before `day` up to the day before it. */
+/** Lists the UTC days (`YYYY-MM-DD`) from `days` before `day` up to the day before it. */
 export function windowDays(day: string, days: number): string[] {
   const end = Date.parse(`${day}T00:00:00Z`);
   const result: string[] = [];
@@ -77,7 +77,7 @@ export function utcDay(time: Date): string {
   return time.toISOString().slice(0, 10);
 }
 
-/** The number of whole days from `from` to `to`, both `YYYY-MM-DD`. */
+/** Counts the whole days from `from` to `to`, both `YYYY-MM-DD`. */
 export function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 }
@@ -118,7 +118,7 @@ export type BaselineChoice =
  * Chooses the baseline for a subject's day. The person's own series covers the window's days
  * from their first activity in it. New hires (hired fewer than `newHireDays` days before the
  * day) and people with fewer than `minHistoryDays` such days get the department's per-head
- * series instead; without a department there is no baseline.
+ * series instead. Without a department there is no baseline.
  */
 export function chooseBaseline(
   day: string,
