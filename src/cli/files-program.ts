@@ -20,7 +20,7 @@ export const FILE_EVENTS_FEED = 'incydr-file-events';
 
 /**
  * Runs a command that needs the database. NOTE: these commands open the store themselves, so with
- * embedded PGlite they fail while a server holds its data directory; stop the server first or use
+ * embedded PGlite they fail while a server has its data directory open; stop the server first or use
  * DATABASE_URL.
  */
 async function withDeps(

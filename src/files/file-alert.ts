@@ -20,7 +20,7 @@ export interface AnomalyFinding {
   bytes: number;
 }
 
-/** What one batch found about one subject that may make a case worth opening. */
+/** The findings of one batch about one subject and day that may make a case worth opening. */
 export interface SubjectFindings {
   subjectKey: string;
   day: string;
@@ -42,7 +42,7 @@ export function isWorthACase(findings: SubjectFindings): boolean {
   );
 }
 
-/** The most files one alert lists; the count in the title covers the rest. */
+/** The maximum number of files one alert lists; the count in the title covers the rest. */
 const MAX_ALERT_FILES = 20;
 
 /**

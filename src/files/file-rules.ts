@@ -184,7 +184,8 @@ export interface RuleSubjectEvent {
 
 /**
  * Tells whether a rule matches. For suppression, `domains` needs every domain of the event to be
- * listed (an e-mail to a trusted and an untrusted domain is not trusted); for flagging, one is enough.
+ * listed, because an e-mail to a trusted and an untrusted domain is not trusted. For flagging, one
+ * listed domain is enough.
  */
 export function ruleMatches(
   rule: FileRule,

@@ -4,10 +4,10 @@ import type { Readable } from 'node:stream';
 /** One record of file-event input: its position and its JSON value, or why it could not be read. */
 export type InputRecord = { index: number; value: unknown } | { index: number; error: string };
 
-/** What `ingestFileEvents` accepts: the API's `fileEvents` array, NDJSON or page text, or a stream of it. */
+/** Input of `ingestFileEvents`: the API's `fileEvents` array, NDJSON or page text, or a stream of either. */
 export type FileEventInput = readonly unknown[] | string | Readable;
 
-/** The Incydr page key that holds the file events. */
+/** The Incydr page key that contains the file events. */
 const PAGE_KEY = 'fileEvents';
 
 /**

@@ -2,7 +2,7 @@ import { toFileEvent } from './file-event.ts';
 import { type FileRules, findFlag, findSuppression } from './file-rules.ts';
 import { type FileEventInput, readFileEventInput } from './read-file-event-input.ts';
 
-/** What a rule set would do with one event. */
+/** The outcome of a rule set for one event. */
 export interface RuleVerdict {
   index: number;
   eventId: string | null;
@@ -54,7 +54,9 @@ export async function testFileRules(
     const ruleEvent = { ...event, userIds: event.signal.subject.externalIds };
     const suppression = findSuppression(rules, ruleEvent);
     const flag = suppression === null ? findFlag(rules, ruleEvent) : null;
-    const verdict = suppression !== null ? 'suppress' : flag !== null ? 'flag' : 'pass';
+    let verdict: RuleVerdict['verdict'] = 'pass';
+    if (suppression !== null) verdict = 'suppress';
+    else if (flag !== null) verdict = 'flag';
     if (verdict === 'suppress') report.suppressed++;
     else if (verdict === 'flag') report.flagged++;
     else report.passed++;

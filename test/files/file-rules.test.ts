@@ -86,7 +86,8 @@ describe('file rules', () => {
     try {
       attempt();
     } catch (error) {
-      expect(isCasebridgeError(error) && error.code).toBe('CONFIG_INVALID');
+      expect(isCasebridgeError(error)).toBe(true);
+      expect((error as { code?: string }).code).toBe('CONFIG_INVALID');
     }
   });
 

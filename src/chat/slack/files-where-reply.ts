@@ -8,7 +8,7 @@ import type { CommandReply } from './command-replies.ts';
 import type { SlackListenerDeps } from './deps.ts';
 import { slackText } from './messages.ts';
 
-/** The most sightings one ephemeral reply lists; the CLI lists more. */
+/** The maximum number of sightings one ephemeral reply lists; the CLI lists more. */
 const MAX_LISTED = 20;
 
 /**
