@@ -53,12 +53,18 @@ async function adminRun(statement: string): Promise<void> {
   await admin.end();
 }
 
-/** A small deterministic generator, so that every run reads the same file. */
+/**
+ * A small deterministic generator (mulberry32), so that every run reads the same file. It uses
+ * 32-bit integer arithmetic: a linear congruential step in doubles loses precision past 2^53 and
+ * falls into a short cycle.
+ */
 function random(seed: number): () => number {
-  let state = seed;
+  let state = seed >>> 0;
   return () => {
-    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
-    return state / 2_147_483_648;
+    state = (state + 0x6d2b79f5) >>> 0;
+    let mixed = Math.imul(state ^ (state >>> 15), 1 | state);
+    mixed = (mixed + Math.imul(mixed ^ (mixed >>> 7), 61 | mixed)) ^ mixed;
+    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4_294_967_296;
   };
 }
 
