@@ -10,6 +10,11 @@ import {
   runIngest,
 } from './cli/commands.ts';
 import { runIncydrPull } from './cli/incydr.ts';
+import {
+  FILE_EVENTS_FEED,
+  ingestFileEventsCommand,
+  registerFilesCommands,
+} from './cli/files-program.ts';
 import { createOutput, EXIT_USAGE, type Output, reportError } from './cli/output.ts';
 import { runPeopleImport } from './cli/people-import.ts';
 import { runDemo, runServe } from './cli/serve.ts';
@@ -101,14 +106,18 @@ export function buildProgram(): Command {
       'ingest detections from a file (JSON object, array, vendor page, or NDJSON), or - for stdin',
     )
     .addOption(
-      new Option('--feed <feed>', 'the source format').choices(feedNames).makeOptionMandatory(),
+      new Option('--feed <feed>', 'the source format')
+        .choices([...feedNames, FILE_EVENTS_FEED])
+        .makeOptionMandatory(),
     )
     .argument('<file>', 'file to read, or - for standard input')
     .addOption(json)
     .action((file: string, options: { feed: string; json?: boolean }) =>
-      execute(options.json === true, (service, output) =>
-        runIngest(service, output, options.feed, file),
-      ),
+      options.feed === FILE_EVENTS_FEED
+        ? ingestFileEventsCommand(file, options.json === true)
+        : execute(options.json === true, (service, output) =>
+            runIngest(service, output, options.feed, file),
+          ),
     );
 
   const cases = program.command('cases').description('list, show and act on cases');
@@ -195,6 +204,7 @@ export function buildProgram(): Command {
         }
       },
     );
+  registerFilesCommands(program);
 
   const audit = program.command('audit').description('the tamper-evident audit trail');
   audit

@@ -189,6 +189,8 @@ const configFileSchema = z.strictObject({
       deactivateMissing: z.boolean().default(false),
     })
     .optional(),
+  /** The file-event volume path: `rules` names its policy YAML, relative to this file. */
+  files: z.strictObject({ rules: z.string().min(1).optional() }).default({}),
 });
 
 export type FileConfig = z.infer<typeof configFileSchema>;

@@ -294,3 +294,4 @@ export const settings = pgTable('settings', {
 });
 export * from './schema-incydr.ts';
 export * from './schema-scim.ts';
+export * from './schema-files.ts';

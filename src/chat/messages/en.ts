@@ -120,6 +120,22 @@ export const en = {
   'evidence.riskScore': 'risk score {score}',
   'evidence.more': '…and {count} more signals; run "casebridge cases show {key}" for all of them.',
 
+  // File activity that opened or joined a case (src/files/file-alert.ts builds the sentence).
+  'files.title': 'File activity: {summary}',
+  'files.anomaly.person': "{factor}× this person's normal volume of {category}",
+  'files.anomaly.department': "{factor}× their department's normal volume per person of {category}",
+  'files.anomaly.destination': '{text} to {destination}',
+  'files.criticalOne': 'includes 1 file from the critical registry',
+  'files.critical': 'includes {count} files from the critical registry',
+  'files.flag': 'matched the file rule "{rule}"',
+  'files.watch': 'matched the watch rule "{rule}"',
+  'files.where.heading': 'Sightings of {hash}: {count}',
+  'files.where.none': 'No sightings of {hash} in file events or alerts.',
+  'files.where.critical': 'Critical file: {label} ({sensitivity})',
+  'files.where.line': '{time} · {who} · {device} · {destination} · {source}',
+  'files.where.unknown': 'unknown',
+  'files.where.more': '…and {count} more; run "casebridge files where {hash}" for all of them.',
+
   // The direct message to the subject's manager. It never contains evidence.
   'manager.headline': 'A notice from HR about {name}',
   'manager.body':

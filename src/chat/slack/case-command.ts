@@ -4,14 +4,15 @@ export type CaseCommand =
   | { kind: 'unknown'; name: string }
   | { kind: 'show'; caseRef: string | null }
   | { kind: 'mine' }
-  | { kind: 'note'; caseRef: string | null; text: string | null };
+  | { kind: 'note'; caseRef: string | null; text: string | null }
+  | { kind: 'files-where'; hash: string | null };
 
 /** The maximum length of a sub-command name quoted back in the "no such command" reply. */
 const maxQuotedName = 40;
 
 /**
  * Parses the text after `/case`: `help` (also the empty text), `show <case>`, `mine`, and
- * `note <case> <text>`. Sub-command names ignore case; the note keeps its line breaks.
+ * `note <case> <text>` and `files where <hash>`. Sub-command names ignore case; the note keeps its line breaks.
  */
 export function parseCaseCommand(text: string): CaseCommand {
   const match = /^\s*(\S*)\s*(\S*)\s*([\s\S]*)$/.exec(text) ?? [];
@@ -29,6 +30,9 @@ export function parseCaseCommand(text: string): CaseCommand {
       return { kind: 'mine' };
     case 'note':
       return { kind: 'note', caseRef, text: rest };
+    case 'files':
+      if (caseRef?.toLowerCase() !== 'where') return { kind: 'unknown', name: 'files' };
+      return { kind: 'files-where', hash: rest };
     default:
       return { kind: 'unknown', name: name.slice(0, maxQuotedName) };
   }

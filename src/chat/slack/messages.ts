@@ -11,6 +11,7 @@ export const slackEn = {
     '`/case show CB-0042`: the case as your role sees it',
     '`/case mine`: the cases waiting for your decision',
     '`/case note CB-0042 Your note`: add a note to a case',
+    '`/case files where HASH`: every sighting of a file by SHA-256 or MD5 (security)',
     '`/case help`: this list',
   ].join('\n'),
   'command.unknown': 'There is no `/case {name}` command.',
@@ -19,6 +20,9 @@ export const slackEn = {
     'Name the case and write the note, for example `/case note CB-0042 Called HR.`',
   'command.noRole':
     'You have no Casebridge role (security, HR or Legal), so you cannot see case details.',
+  'command.usage.filesWhere':
+    'Give the SHA-256 or MD5 of the file, for example `/case files where 14d749cc…` with all 64 digits.',
+  'command.securityOnly': 'Only the security team can look up file sightings.',
   'command.notShared': 'Case {key} is not shared with your role while it is in {state}.',
   'command.noteAdded': 'Your note was added to case {key}.',
   'pending.heading': 'Waiting for your decision: {count} cases',

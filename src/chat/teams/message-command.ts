@@ -123,8 +123,10 @@ async function commandReply(
 ): Promise<TeamsCommandReply> {
   const defaultLocale = deps.defaultLocale ?? 'en';
   if (request.kind === 'help') return helpReply(defaultLocale);
-  if (request.kind === 'unknown') {
-    const unknown = teamsText(defaultLocale, 'command.unknown', { name: request.name });
+  // NOTE: `files where` is a Slack command so far; Teams answers it as unknown.
+  if (request.kind === 'unknown' || request.kind === 'files-where') {
+    const name = request.kind === 'unknown' ? request.name : 'files';
+    const unknown = teamsText(defaultLocale, 'command.unknown', { name });
     return textReply(`${unknown}\n\n${teamsText(defaultLocale, 'command.help')}`);
   }
 

@@ -14,6 +14,7 @@ import {
   runShowCommand,
 } from '../command-replies.ts';
 import type { SlackListenerDeps } from '../deps.ts';
+import { runFilesWhereCommand } from '../files-where-reply.ts';
 import { slackText } from '../messages.ts';
 
 /** The slash command Casebridge registers; the manifest declares the same name. */
@@ -80,7 +81,7 @@ async function commandReply(
 function personCommandReply(
   deps: SlackListenerDeps,
   person: ChatPerson,
-  request: Extract<CaseCommand, { kind: 'show' | 'mine' | 'note' }>,
+  request: Extract<CaseCommand, { kind: 'show' | 'mine' | 'note' | 'files-where' }>,
 ): Promise<CommandReply> | CommandReply {
   switch (request.kind) {
     case 'show':
@@ -93,6 +94,8 @@ function personCommandReply(
         return usage(person.locale, 'command.usage.note');
       }
       return runNoteCommand(deps, person, { caseRef: request.caseRef, text: request.text });
+    case 'files-where':
+      return runFilesWhereCommand(deps, person, request.hash);
   }
 }
 

@@ -1,0 +1,211 @@
+/**
+ * File-event volume benchmark: an NDJSON file of Incydr v2 file events through the whole volume
+ * path (stream, parse, registry match, noise rules, baseline update, multi-row insert into the
+ * day-partitioned table, alerts to intake) on the real PostgreSQL server, next to a bare
+ * `JSON.parse` loop over the same file. The process's RSS is sampled every 250 ms during ingest.
+ *
+ *   npm run bench:files -- [--events 1000000] [--people 2000] [--days 7] [--batch 1000]
+ *
+ * The server is BENCH_DATABASE_URL, else TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres.
+ * It creates (and drops) the database casebridge_files_bench, and writes the NDJSON file to the
+ * system's temporary folder (about 700 bytes per event) and deletes it afterwards.
+ */
+import { createReadStream, createWriteStream, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import postgres from 'postgres';
+import { upsertCriticalFiles } from '../src/files/critical-file-registry.ts';
+import { parseFileRules } from '../src/files/file-rules.ts';
+import { ingestFileEvents } from '../src/files/ingest-file-events.ts';
+import { createLogger } from '../src/log.ts';
+import { openStore } from '../src/store/db.ts';
+import { people } from '../src/store/schema.ts';
+
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '1000000' },
+    people: { type: 'string', default: '2000' },
+    days: { type: 'string', default: '7' },
+    batch: { type: 'string', default: '1000' },
+  },
+});
+const eventCount = Number(values.events);
+const peopleCount = Number(values.people);
+const dayCount = Number(values.days);
+const batchSize = Number(values.batch);
+
+const env = process.env;
+const serverUrl =
+  env.BENCH_DATABASE_URL ?? env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const database = 'casebridge_files_bench';
+
+function databaseUrl(name: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function adminRun(statement: string): Promise<void> {
+  const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe(statement);
+  await admin.end();
+}
+
+/**
+ * A small deterministic generator (mulberry32), so that every run reads the same file. It uses
+ * 32-bit integer arithmetic: a linear congruential step in doubles loses precision past 2^53 and
+ * falls into a short cycle.
+ */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let mixed = Math.imul(state ^ (state >>> 15), 1 | state);
+    mixed = (mixed + Math.imul(mixed ^ (mixed >>> 7), 61 | mixed)) ^ mixed;
+    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+const categories = ['Document', 'Spreadsheet', 'SourceCode', 'Image', 'Pdf', 'Archive'];
+const destinations = [
+  ['Cloud Storage', 'Dropbox'],
+  ['Cloud Storage', 'Box'],
+  ['Removable Media', 'USB'],
+  ['Email', 'Gmail'],
+  ['Device', 'Unmonitored Device'],
+];
+const registrySize = 10_000;
+const hashOf = (n: number) => n.toString(16).padStart(64, '0');
+
+async function writeEvents(file: string): Promise<void> {
+  const next = random(42);
+  const out = createWriteStream(file);
+  const start = Date.parse('2026-03-01T00:00:00Z');
+  const span = dayCount * 86_400_000;
+  for (let i = 0; i < eventCount; i++) {
+    const person = Math.floor(next() * peopleCount);
+    const [destinationCategory, destinationName] =
+      destinations[Math.floor(next() * destinations.length)]!;
+    // One event in 2,000 carries a file from the registry.
+    const fileNumber = next() < 0.0005 ? Math.floor(next() * registrySize) : registrySize + i;
+    const record = {
+      '@timestamp': new Date(start + Math.floor((i / eventCount) * span)).toISOString(),
+      event: { id: `bench-${i}`, action: 'file-uploaded', observer: 'Endpoint', shareType: [] },
+      user: { email: `person${person}@example.com`, id: `p${person}`, deviceUid: `d${person}` },
+      file: {
+        name: `file-${fileNumber}.dat`,
+        directory: `C:/Users/person${person}/Documents/`,
+        category: categories[Math.floor(next() * categories.length)],
+        sizeInBytes: Math.floor(next() * 5_000_000),
+        hash: { md5: null, sha256: hashOf(fileNumber) },
+      },
+      source: { category: 'Device', name: `LAPTOP-${person}` },
+      destination: { category: destinationCategory, name: destinationName, domains: [], tabs: [] },
+      process: { executable: 'C:/Program Files/Browser/browser.exe', owner: `person${person}` },
+      risk: { score: Math.floor(next() * 10), severity: 'LOW', indicators: [] },
+    };
+    if (!out.write(`${JSON.stringify(record)}\n`))
+      await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+  }
+  await new Promise<void>((resolve, reject) =>
+    out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+  );
+}
+
+async function bareParse(file: string): Promise<number> {
+  const started = performance.now();
+  let count = 0;
+  for await (const line of createInterface({
+    input: createReadStream(file, { encoding: 'utf8' }),
+    crlfDelay: Infinity,
+  })) {
+    if (line !== '') {
+      JSON.parse(line);
+      count++;
+    }
+  }
+  return count / ((performance.now() - started) / 1000);
+}
+
+async function fullPath(file: string) {
+  await adminRun(`drop database if exists ${database} with (force)`);
+  await adminRun(`create database ${database}`);
+  const store = await openStore({ databaseUrl: databaseUrl(database), maxConnections: 2 });
+  await store.migrate();
+  const departments = ['Engineering', 'Finance', 'Sales', 'Legal', 'Support'];
+  const rows = Array.from({ length: peopleCount }, (_, i) => ({
+    email: `person${i}@example.com`,
+    name: `Person ${i}`,
+    department: departments[i % departments.length]!,
+    externalIds: [`p${i}`],
+  }));
+  for (let i = 0; i < rows.length; i += 500)
+    await store.db.insert(people).values(rows.slice(i, i + 500));
+  const registry = Array.from({ length: registrySize }, (_, n) => ({
+    sha256: hashOf(n),
+    label: `Critical ${n}`,
+    sensitivity: 'confidential' as const,
+  }));
+  await store.db.transaction((tx) => upsertCriticalFiles(tx, registry));
+
+  const rules = parseFileRules(
+    'suppress:\n  - name: corporate-box\n    destinations: [Box]\n',
+    'bench',
+  );
+  const samples: number[] = [];
+  const timer = setInterval(() => samples.push(process.memoryUsage().rss), 250);
+  const started = performance.now();
+  const summary = await ingestFileEvents(
+    {
+      db: store.db,
+      logger: createLogger({ level: 'silent' }),
+      rules,
+      reopenWindowHours: 72,
+      batchSize,
+    },
+    createReadStream(file, { encoding: 'utf8' }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(timer);
+  await store.close();
+  await adminRun(`drop database if exists ${database} with (force)`);
+  return { summary, seconds, samples };
+}
+
+const file = path.join(tmpdir(), `casebridge-file-events-${process.pid}.ndjson`);
+try {
+  await writeEvents(file);
+  const megabytes = statSync(file).size / 1_048_576;
+  const bare = await bareParse(file);
+  const full = await fullPath(file);
+  const perSecond = eventCount / full.seconds;
+  const mib = (bytes: number) => Math.round(bytes / 1_048_576);
+  const tenth = Math.max(1, Math.floor(full.samples.length / 10));
+  const result = {
+    events: eventCount,
+    fileMiB: Math.round(megabytes),
+    people: peopleCount,
+    days: dayCount,
+    batch: batchSize,
+    bareParsePerSecond: Math.round(bare),
+    fullPathPerSecond: Math.round(perSecond),
+    ratio: Number((perSecond / bare).toFixed(3)),
+    target: 0.5,
+    seconds: Number(full.seconds.toFixed(1)),
+    rssMiB: {
+      min: mib(Math.min(...full.samples)),
+      max: mib(Math.max(...full.samples)),
+      // One sample per tenth of the run, to show whether memory grows with the events read.
+      series: full.samples.filter((_, i) => i % tenth === 0).map(mib),
+    },
+    counts: { ...full.summary, rejected: full.summary.rejected.length },
+  };
+  console.log(JSON.stringify(result, null, 2));
+  console.log(
+    `file events: ${result.fullPathPerSecond} events/s through the volume path vs ${result.bareParsePerSecond} lines/s bare JSON.parse: ratio ${result.ratio} (target ≥ ${result.target}); RSS ${result.rssMiB.min}–${result.rssMiB.max} MiB`,
+  );
+} finally {
+  rmSync(file, { force: true });
+}

@@ -1,0 +1,153 @@
+import { accessSync, constants, createReadStream, readFileSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { CasebridgeError } from '../errors.ts';
+import {
+  listCriticalFiles,
+  parseCriticalFile,
+  parseCriticalFileCsv,
+  upsertCriticalFiles,
+} from '../files/critical-file-registry.ts';
+import type { LoadedFileRules } from '../files/file-rules.ts';
+import { findFileSightings } from '../files/find-file-sightings.ts';
+import type { FileIngestDeps, FileIngestSummary } from '../files/ingest-file-events.ts';
+import { ingestFileEvents } from '../files/ingest-file-events.ts';
+import { testFileRules } from '../files/test-file-rules.ts';
+import type { Db } from '../store/db.ts';
+import { EXIT_REJECTED, type Output } from './output.ts';
+
+/** Runs `ingest --feed incydr-file-events <file|->`, streaming the input. */
+export async function runFileEventIngest(
+  deps: FileIngestDeps,
+  out: Output,
+  source: string,
+  stdin: Readable = process.stdin,
+): Promise<number> {
+  const summary = await ingestFileEvents(deps, openInput(source, stdin));
+  out.result(summary, () => formatFileIngestSummary(summary));
+  return summary.rejected.length > 0 ? EXIT_REJECTED : 0;
+}
+
+export function formatFileIngestSummary(summary: FileIngestSummary): string {
+  const lines = [
+    `accepted ${summary.accepted} (duplicates ${summary.duplicates}, suppressed ${summary.suppressed}, critical files ${summary.matchedCritical}), rejected ${summary.rejected.length}`,
+    `cases opened ${summary.casesOpened}, updated ${summary.casesUpdated}, held back by the throttle ${summary.throttled}`,
+  ];
+  for (const rejected of summary.rejected)
+    lines.push(`  record ${rejected.index}: ${rejected.reason}`);
+  return lines.join('\n');
+}
+
+function openInput(source: string, stdin: Readable): Readable {
+  if (source === '-') return stdin;
+  try {
+    // Checked first, so that a missing file is a usage error before any work starts.
+    accessSync(source, constants.R_OK);
+  } catch (error) {
+    throw new CasebridgeError(
+      'USAGE_INVALID',
+      `Could not read ${source}: ${(error as Error).message}. Give a readable file, or - for standard input.`,
+    );
+  }
+  return createReadStream(source, { encoding: 'utf8' });
+}
+
+export interface FilesAddOptions {
+  sha256?: string;
+  md5?: string;
+  label?: string;
+  owner?: string;
+  sensitivity?: string;
+}
+
+/** Runs `files add`. */
+export async function runFilesAdd(db: Db, out: Output, options: FilesAddOptions): Promise<number> {
+  const entry = parseCriticalFile(
+    Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)),
+    'entry',
+  );
+  const [row] = await db.transaction((tx) => upsertCriticalFiles(tx, [entry]));
+  out.result(
+    row,
+    () => `Registered ${row!.label} (${row!.sensitivity}): ${row!.sha256 ?? row!.md5}`,
+  );
+  return 0;
+}
+
+/** Runs `files list`. */
+export async function runFilesList(db: Db, out: Output): Promise<number> {
+  const rows = await listCriticalFiles(db);
+  out.result(rows, () =>
+    rows.length === 0
+      ? 'The critical-file registry is empty.'
+      : rows
+          .map(
+            (row) =>
+              `${(row.sha256 ?? row.md5)!}  ${row.sensitivity.padEnd(12)} ${row.label}${row.owner === null ? '' : ` (owner ${row.owner})`}`,
+          )
+          .join('\n'),
+  );
+  return 0;
+}
+
+/** Runs `files import <csv>`: every row is validated first, then all are stored in one transaction. */
+export async function runFilesImport(db: Db, out: Output, file: string): Promise<number> {
+  let text: string;
+  try {
+    text = readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (error) {
+    throw new CasebridgeError(
+      'USAGE_INVALID',
+      `Could not read ${file}: ${(error as Error).message}. Give a readable CSV file, or - for standard input.`,
+    );
+  }
+  const entries = parseCriticalFileCsv(text);
+  const rows = await db.transaction((tx) => upsertCriticalFiles(tx, entries));
+  out.result({ imported: rows.length }, () => `Imported ${rows.length} registry entries.`);
+  return 0;
+}
+
+/** Runs `files where <hash>`: every sighting of the file, newest first. */
+export async function runFilesWhere(db: Db, out: Output, hash: string): Promise<number> {
+  const found = await findFileSightings(db, hash);
+  out.result(found, () => {
+    const lines: string[] = [];
+    if (found.critical !== null) {
+      lines.push(`critical file: ${found.critical.label} (${found.critical.sensitivity})`);
+    }
+    if (found.sightings.length === 0) lines.push(`No sightings of ${found.hash}.`);
+    for (const sighting of found.sightings) {
+      lines.push(
+        `${sighting.observedAt}  ${sighting.user ?? sighting.subjectKey}  device ${sighting.device ?? '-'}  to ${sighting.destination ?? '-'}  ${sighting.kind} ${sighting.source}:${sighting.externalId}`,
+      );
+    }
+    if (found.truncated) lines.push('(more sightings exist; only the newest are listed)');
+    return lines.join('\n');
+  });
+  return 0;
+}
+
+/** Runs `rules test <file> [--rules rules.yaml]`: what the rule set would suppress or flag. */
+export async function runRulesTest(
+  out: Output,
+  loaded: LoadedFileRules,
+  source: string,
+  stdin: Readable = process.stdin,
+): Promise<number> {
+  const report = await testFileRules(loaded.rules, openInput(source, stdin));
+  const document = { rules: loaded.path, sha256: loaded.sha256, ...report };
+  out.result(document, () => {
+    const lines = [
+      `rules ${loaded.path ?? '(built-in defaults)'} sha256 ${loaded.sha256}`,
+      `suppressed ${report.suppressed}, flagged ${report.flagged}, passed ${report.passed}, rejected ${report.rejected}`,
+    ];
+    for (const verdict of report.verdicts) {
+      if (verdict.verdict === 'pass') continue;
+      const who = verdict.user === null ? '' : ` ${verdict.user}`;
+      lines.push(
+        `  record ${verdict.index}${verdict.eventId === null ? '' : ` ${verdict.eventId}`}${who}: ${verdict.verdict} (${verdict.rule})`,
+      );
+    }
+    return lines.join('\n');
+  });
+  return 0;
+}

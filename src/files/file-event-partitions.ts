@@ -1,0 +1,52 @@
+import { sql } from 'drizzle-orm';
+import type { Executor } from '../store/db.ts';
+
+/** Normalises `db.execute` results: postgres.js returns an array, PGlite `{ rows }`. */
+function rowsOf<Row>(result: unknown): Row[] {
+  return (Array.isArray(result) ? result : (result as { rows: Row[] }).rows) as Row[];
+}
+
+/**
+ * Creates the daily partitions of `file_events` for the given UTC days unless they exist. The SQL
+ * function `file_events_ensure_partition` (migration `files_partitioning`) moves a day's rows
+ * out of the default partition before attaching the new one.
+ */
+export async function ensureFileEventPartitions(
+  db: Executor,
+  days: Iterable<string>,
+): Promise<string[]> {
+  const names: string[] = [];
+  for (const day of [...new Set(days)].sort()) {
+    const rows = rowsOf<{ name: string }>(
+      await db.execute(sql`select file_events_ensure_partition(${day}::date) as name`),
+    );
+    names.push(rows[0]!.name);
+  }
+  return names;
+}
+
+/**
+ * Drops every daily partition of `file_events` for a UTC day before `cutoff`, and deletes the
+ * default partition's rows older than `cutoff`. Returns the dropped partitions' names.
+ */
+export async function dropFileEventPartitionsBefore(db: Executor, cutoff: Date): Promise<string[]> {
+  const day = cutoff.toISOString().slice(0, 10);
+  const rows = rowsOf<{ dropped: string[] }>(
+    await db.execute(sql`select file_events_drop_partitions_before(${day}::date) as dropped`),
+  );
+  return rows[0]?.dropped ?? [];
+}
+
+/** Lists the daily partitions of `file_events`, oldest first. */
+export async function listFileEventPartitions(db: Executor): Promise<string[]> {
+  const rows = rowsOf<{ name: string }>(
+    await db.execute(sql`
+      select child.relname as name
+      from pg_inherits
+      join pg_class parent on parent.oid = pg_inherits.inhparent
+      join pg_class child on child.oid = pg_inherits.inhrelid
+      where parent.relname = 'file_events'
+      order by child.relname`),
+  );
+  return rows.map((row) => row.name);
+}
