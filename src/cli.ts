@@ -9,12 +9,12 @@ import {
   runCasesShow,
   runIngest,
 } from './cli/commands.ts';
-import { runIncydrPull } from './cli/incydr.ts';
 import {
   FILE_EVENTS_FEED,
   ingestFileEventsCommand,
   registerFilesCommands,
 } from './cli/files-program.ts';
+import { runIncydrPull } from './cli/incydr.ts';
 import { createOutput, EXIT_USAGE, type Output, reportError } from './cli/output.ts';
 import { runPeopleImport } from './cli/people-import.ts';
 import { runDemo, runServe } from './cli/serve.ts';
