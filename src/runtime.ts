@@ -6,7 +6,7 @@ import { loadCaseView } from './chat/load-case-view.ts';
 import type { ChatPlatform } from './chat/port.ts';
 import { createSlackApp, type SlackApp } from './chat/slack/app.ts';
 import { createTeamsApp, type TeamsApp } from './chat/teams/app.ts';
-import type { FeedName } from './config.ts';
+import { channelLocale, type FeedName } from './config.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
 import type { IntakeDeps } from './intake/ingest-feed.ts';
 import { type CronJob, createCronJob } from './jobs/cron-job.ts';
@@ -124,8 +124,9 @@ export async function createRuntime(
         ...(slack === null ? {} : { slack: slack.port }),
         ...(teams === null ? {} : { teams: teams.port }),
       },
-      renderView: (caseId, audience) =>
-        loadCaseView(store.db, pseudonymKey, caseId, audience, 'en'),
+      renderView: (caseId, audience, locale) =>
+        loadCaseView(store.db, pseudonymKey, caseId, audience, locale),
+      channelLocale: (audience, platform) => channelLocale(config.file.routing, audience, platform),
       ...options.worker,
     });
 

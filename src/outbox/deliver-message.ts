@@ -1,10 +1,11 @@
 import { eq } from 'drizzle-orm';
 import type { CaseContext } from '../../workflows/index.ts';
 import type { Audience } from '../chat/actions.ts';
-import { t } from '../chat/messages/index.ts';
+import { type Locale, resolveLocale, t } from '../chat/messages/index.ts';
 import { type CaseNotice, renderNotice } from '../chat/notice.ts';
 import type { ChannelMembers, ChatPort } from '../chat/port.ts';
 import type { CaseView } from '../chat/view-model.ts';
+import { findPersonByEmail } from '../people/find-person.ts';
 import type { Db } from '../store/db.ts';
 import { cases } from '../store/schema.ts';
 import type { ClaimedMessage } from './claim-outbox.ts';
@@ -26,7 +27,9 @@ export type DeliveryOutcome =
 export interface DeliveryContext {
   db: Db;
   port: ChatPort | undefined;
-  renderView(caseId: string, audience: Audience): Promise<CaseView>;
+  renderView(caseId: string, audience: Audience, locale: Locale): Promise<CaseView>;
+  /** The locale of an audience's channel on a platform; the manager's locale comes from the directory. */
+  channelLocale(audience: Exclude<Audience, 'manager'>, platform: string): Locale;
   /** A channel's members, cached by the worker. */
   channelMembers(port: ChatPort, channel: string): Promise<ChannelMembers>;
   now: Date;
@@ -58,6 +61,11 @@ export async function deliverMessage(
   if (caseRow === undefined) return { status: 'dead', reason: 'the case no longer exists' };
   const caseContext = (caseRow.snapshot as { context: CaseContext }).context;
   const audience = thread.audience as Audience;
+  const recipient =
+    audience === 'manager'
+      ? await managerRecipient(context.db, caseContext)
+      : { locale: context.channelLocale(audience, thread.platform), subjectName: null };
+  const locale = recipient.locale;
 
   try {
     if (thread.channel !== null && audience !== 'manager') {
@@ -73,7 +81,7 @@ export async function deliverMessage(
     }
 
     if (message.kind === 'card') {
-      const view = await context.renderView(message.caseId, audience);
+      const view = await context.renderView(message.caseId, audience, locale);
       if (thread.rootId !== null && thread.channel !== null) {
         await port.updateCard(
           {
@@ -114,9 +122,9 @@ export async function deliverMessage(
       return { status: 'dead', reason: 'the thread has no card to reply under' };
     }
     const payload = message.payload as { notice?: CaseNotice; text?: string };
+    const notice = withSubjectName(payload.notice, recipient.subjectName);
     const text =
-      payload.text ??
-      (payload.notice === undefined ? null : renderNotice(payload.notice, audience, 'en'));
+      payload.text ?? (notice === undefined ? null : renderNotice(notice, audience, locale));
     if (text === null) return { status: 'sent', messageId: null };
     const posted = await port.reply(
       { platform: port.platform, channel: thread.channel, rootId: thread.rootId },
@@ -126,6 +134,35 @@ export async function deliverMessage(
   } catch (error) {
     return outcomeOfFailure(error, claimed, context, caseRow.key);
   }
+}
+
+/**
+ * Looks up what the manager's messages need from the directory: the manager's own locale, and the
+ * subject's name for the reminder. Without a directory entry the manager gets English.
+ */
+async function managerRecipient(
+  db: Db,
+  caseContext: CaseContext,
+): Promise<{ locale: Locale; subjectName: string | null }> {
+  const manager =
+    caseContext.subject.managerEmail === null
+      ? null
+      : await findPersonByEmail(db, caseContext.subject.managerEmail);
+  const subject =
+    caseContext.subject.email === null
+      ? null
+      : await findPersonByEmail(db, caseContext.subject.email);
+  return { locale: resolveLocale(manager?.locale), subjectName: subject?.name ?? null };
+}
+
+/** Fills the subject's name into an SLA notice, which the transaction that wrote it left empty. */
+function withSubjectName(
+  notice: CaseNotice | undefined,
+  subjectName: string | null,
+): CaseNotice | undefined {
+  if (notice === undefined || subjectName === null) return notice;
+  if (notice.type !== 'SLA_REMIND' && notice.type !== 'SLA_ESCALATE') return notice;
+  return { ...notice, subjectName: notice.subjectName ?? subjectName };
 }
 
 function outcomeOfFailure(
