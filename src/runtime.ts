@@ -22,6 +22,7 @@ import {
   type OutboxWorker,
   type OutboxWorkerDeps,
 } from './outbox/outbox-worker.ts';
+import { EXPIRE_REVEALS_JOB, expireReveals } from './privacy/expire-reveals.ts';
 
 /** The parts a serving process runs beside the store: metrics, intake, chat apps and the delivery worker. */
 export interface Runtime {
@@ -68,7 +69,11 @@ export async function createRuntime(
     calendar,
     onSignal: (feed: FeedName, result: string) => metrics.signalsIngested.inc({ feed, result }),
   };
-  const caseService = localCaseService({ ...intake, onTransition });
+  const caseService = localCaseService({
+    ...intake,
+    onTransition,
+    revealHours: config.file.privacy.revealHours,
+  });
   const leader = createLeaderLock({ store, logger });
   const scheduler = createScheduler({ store, logger, notifier, leader, calendar });
   const jobs: Array<CronJob<unknown>> = [
@@ -78,6 +83,14 @@ export async function createRuntime(
         name: 'purge-receipts',
         cron: '17 * * * *',
         run: () => purgeReceipts(store.db, new Date()),
+      },
+    ),
+    createCronJob(
+      { leader, logger },
+      {
+        name: EXPIRE_REVEALS_JOB,
+        cron: '* * * * *',
+        run: () => expireReveals({ db: store.db, logger }, new Date()),
       },
     ),
   ];
@@ -125,7 +138,7 @@ export async function createRuntime(
         ...(teams === null ? {} : { teams: teams.port }),
       },
       renderView: (caseId, audience, locale) =>
-        loadCaseView(store.db, pseudonymKey, caseId, audience, locale),
+        loadCaseView(store.db, pseudonymKey, caseId, audience, locale, { includeReveal: true }),
       channelLocale: (audience, platform) => channelLocale(config.file.routing, audience, platform),
       ...options.worker,
     });

@@ -211,6 +211,19 @@ export const ja = {
   'reply.SLA_REMIND': 'リマインド：この案件は {since} から「{state}」のままです。',
   'reply.SLA_ESCALATE': 'この案件は {since} から「{state}」のままで、期限を過ぎています。',
 
+  // Identity reveals: security asks to see who the subject is, HR or the privacy role decides.
+  'reveal.requested':
+    '{actor} さんが次の理由で、この案件の対象者の身元の開示を申請しました：{reason}',
+  'reveal.approved':
+    '{actor} さんが身元の開示を承認しました。{until} まで、セキュリティのスレッドで対象者の身元が表示されます。',
+  'reveal.rejected': '{actor} さんが身元の開示申請を却下しました。',
+  'reveal.expired': '身元の開示期間が終了しました。以降、対象者は新しい仮名で表示されます。',
+  'reveal.bannerRevealed':
+    '{approver} さんの承認により、{until} までセキュリティに身元を開示しています。',
+  'reveal.bannerPending': '{requester} さんが身元の開示を申請中です（人事の判断待ち）：{reason}',
+  'reveal.bannerDecide':
+    'セキュリティの {requester} さんが、次の理由で対象者の身元の開示を申請しています：{reason}。承認は「casebridge cases reveal approve {key}」、却下は「casebridge cases reveal reject {key}」で行ってください。',
+
   // The daily digest in a role's channel. It lists case keys only, never a subject's name.
   'digest.heading': '{role}の対応待ち：{count} 件',
   'digest.headingOne': '{role}の対応待ち：1 件',
