@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { en, ja, locales, resolveLocale, t } from '../../src/chat/messages/index.ts';
+import { slackEn } from '../../src/chat/slack/messages.ts';
+import { slackJa } from '../../src/chat/slack/messages-ja.ts';
+import { teamsEn } from '../../src/chat/teams/messages.ts';
+import { teamsJa } from '../../src/chat/teams/messages-ja.ts';
 import { buildCaseView } from '../../src/chat/view-model.ts';
 import { makeViewInput } from './view-fixtures.ts';
 
@@ -50,5 +54,21 @@ describe('Japanese catalogue', () => {
     expect(view.headline).toBe(t('ja', 'manager.headline', { name: 'Dana Lee' }));
     expect(view.banners[0]).toContain('面談をお願いいたします');
     expect(view.actions.map((action) => action.label)).toEqual(['確認しました']);
+  });
+});
+
+describe.each([
+  { name: 'Slack', english: slackEn, japanese: slackJa },
+  { name: 'Teams', english: teamsEn, japanese: teamsJa },
+])('$name command texts in Japanese', ({ english, japanese }) => {
+  it('have every English key', () => {
+    expect(Object.keys(japanese).sort()).toEqual(Object.keys(english).sort());
+  });
+
+  it('keep the placeholders', () => {
+    for (const [key, template] of Object.entries(english)) {
+      const translated = (japanese as Record<string, string>)[key] ?? '';
+      expect(placeholders(translated), key).toEqual(placeholders(template));
+    }
   });
 });
