@@ -17,6 +17,7 @@ import {
 import { runIncydrPull } from './cli/incydr.ts';
 import { createOutput, EXIT_USAGE, type Output, reportError } from './cli/output.ts';
 import { runPeopleImport } from './cli/people-import.ts';
+import { identityAccessFrom, runCasesReveal, runPseudonymsRotate } from './cli/privacy-commands.ts';
 import { runDemo, runServe } from './cli/serve.ts';
 import { feedNames } from './config.ts';
 import { type IncydrStream, incydrStreams } from './incydr/settings.ts';
@@ -133,11 +134,61 @@ export function buildProgram(): Command {
     );
   cases
     .command('show')
-    .description('show a case: state, audiences, signals and the full audit timeline')
+    .description(
+      'show a case: state, audiences, signals and the full audit timeline; the subject appears as a pseudonym unless --reveal is given',
+    )
     .argument('<case>', 'case key (CB-0001) or id')
+    .option(
+      '--reveal',
+      "show the subject's identity (hr, legal or privacy role, or security during an approved reveal); audited",
+    )
+    .option('--as <email>', '--reveal: the person who looks at the identity')
+    .option('--reason <text>', '--reveal: why the identity is needed; audited')
     .addOption(json)
-    .action((reference: string, options: { json?: boolean }) =>
-      execute(options.json === true, (service, output) => runCasesShow(service, output, reference)),
+    .action(
+      (
+        reference: string,
+        options: { json?: boolean; reveal?: boolean; as?: string; reason?: string },
+      ) =>
+        execute(options.json === true, (service, output) =>
+          runCasesShow(service, output, reference, identityAccessFrom(options)),
+        ),
+    );
+  cases
+    .command('reveal')
+    .description(
+      "request, approve or reject showing a subject's identity to security in the case's security thread",
+    )
+    .argument('<step>', 'request (security), approve or reject (hr or privacy role)')
+    .argument('<case>', 'case key (CB-0001) or id')
+    .requiredOption('--as <email>', 'e-mail of the person acting')
+    .option(
+      '--reason <text>',
+      'request: why security needs the identity (required); approve, reject: optional note',
+    )
+    .addOption(json)
+    .action(
+      (
+        step: string,
+        reference: string,
+        options: { json?: boolean; as?: string; reason?: string },
+      ) =>
+        execute(options.json === true, (service, output) =>
+          runCasesReveal(service, output, step, reference, options),
+        ),
+    );
+
+  program
+    .command('pseudonyms')
+    .description('manage the key subject pseudonyms are derived from')
+    .command('rotate')
+    .description('replace the pseudonym key, so every subject gets a new pseudonym; audited')
+    .requiredOption('--as <email>', 'e-mail of the administrator who rotates the key')
+    .addOption(json)
+    .action((options: { json?: boolean; as?: string }) =>
+      execute(options.json === true, (service, output) =>
+        runPseudonymsRotate(service, output, options),
+      ),
     );
   cases
     .command('act')

@@ -10,6 +10,7 @@ import {
   parseClockTime,
   weekdays,
 } from '../workflows/business-calendar.ts';
+import { type Locale, locales } from './chat/messages/index.ts';
 import { CasebridgeError } from './errors.ts';
 import { incydrSettingsSchema } from './incydr/settings.ts';
 
@@ -72,18 +73,54 @@ const personSchema = z.object({
 
 export type PersonInput = z.infer<typeof personSchema>;
 
-const channelsSchema = z.strictObject({
-  /** Slack channel id, such as C0123456789 (not the channel name). */
-  slack: z
-    .string()
-    .regex(
-      /^[CG][A-Z0-9]{6,}$/,
-      'must be a Slack channel id such as C0123456789, not a channel name',
-    )
-    .optional(),
-  /** Teams channel conversation id. */
-  teams: z.string().min(1).optional(),
+const localeSchema = z.enum(locales, {
+  error: (issue) =>
+    `${String(issue.input)} is not a supported locale; use one of ${locales.join(', ')}`,
 });
+
+const platformKeys = ['slack', 'teams'] as const;
+
+/**
+ * Rewrites the long form of a platform entry, `slack: { channel: C…, locale: ja }`, into the short
+ * form `slack: C…` plus `locales.slack: ja`, so that both forms validate with the same messages.
+ */
+function flattenChannelEntries(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const entry = { ...(value as Record<string, unknown>) };
+  const localesByPlatform: Record<string, unknown> = {};
+  for (const platform of platformKeys) {
+    const channel = entry[platform];
+    if (typeof channel !== 'object' || channel === null || !('channel' in channel)) continue;
+    const { channel: id, locale, ...rest } = channel as Record<string, unknown>;
+    if (Object.keys(rest).length > 0) continue;
+    entry[platform] = id;
+    if (locale !== undefined) localesByPlatform[platform] = locale;
+  }
+  if (Object.keys(localesByPlatform).length > 0) entry.locales = localesByPlatform;
+  return entry;
+}
+
+const channelsSchema = z.preprocess(
+  flattenChannelEntries,
+  z.strictObject({
+    /** Slack channel id, such as C0123456789 (not the channel name). */
+    slack: z
+      .string()
+      .regex(
+        /^[CG][A-Z0-9]{6,}$/,
+        'must be a Slack channel id such as C0123456789, not a channel name',
+      )
+      .optional(),
+    /** Teams channel conversation id. */
+    teams: z.string().min(1).optional(),
+    /** The locale of every text posted to this audience's channels; English when unset. */
+    locale: localeSchema.optional(),
+    /** The locale per platform, from the long form `slack: { channel, locale }`; wins over `locale`. */
+    locales: z
+      .strictObject({ slack: localeSchema.optional(), teams: localeSchema.optional() })
+      .optional(),
+  }),
+);
 
 const clockTimeSchema = z.string().refine((value) => parseClockTime(value) !== null, {
   error: (issue) => `${String(issue.input)} is not a time HH:MM from 00:00 to 24:00`,
@@ -155,8 +192,10 @@ const configFileSchema = z.strictObject({
       security: z.array(z.string().email()).default([]),
       hr: z.array(z.string().email()).default([]),
       legal: z.array(z.string().email()).default([]),
+      /** People who approve or reject identity reveals in addition to HR; see docs/privacy.md. */
+      privacy: z.array(z.string().email()).default([]),
     })
-    .default({ security: [], hr: [], legal: [] }),
+    .default({ security: [], hr: [], legal: [], privacy: [] }),
   intake: z
     .strictObject({
       /** A signal that arrives this soon after the subject's case closed reopens it; later ones open a new case. */
@@ -191,6 +230,16 @@ const configFileSchema = z.strictObject({
     .optional(),
   /** The file-event volume path: `rules` names its policy YAML, relative to this file. */
   files: z.strictObject({ rules: z.string().min(1).optional() }).default({}),
+  privacy: z
+    .strictObject({
+      /** How long an approved identity reveal lasts before security sees a fresh pseudonym. */
+      revealHours: z
+        .number()
+        .positive()
+        .max(24 * 30)
+        .default(24),
+    })
+    .default({ revealHours: 24 }),
 });
 
 export type FileConfig = z.infer<typeof configFileSchema>;
@@ -293,6 +342,22 @@ function readYaml(filePath: string): unknown {
       { cause: error },
     );
   }
+}
+
+/**
+ * Returns the locale of the texts posted to an audience's channel on a platform: the platform
+ * entry's own locale, else the audience's `locale`, else English.
+ */
+export function channelLocale(
+  routing: FileConfig['routing'],
+  audience: 'security' | 'hr' | 'legal',
+  platform: string,
+): Locale {
+  const channels = routing[audience];
+  if (channels === undefined) return 'en';
+  const perPlatform =
+    platform === 'slack' || platform === 'teams' ? channels.locales?.[platform] : undefined;
+  return perPlatform ?? channels.locale ?? 'en';
 }
 
 /** Returns the secret configured for a feed endpoint, if any. */

@@ -12,6 +12,10 @@ export const errorCatalogue = {
   UNAUTHENTICATED: { status: 401, userMessage: 'The request could not be authenticated.' },
   WEBHOOK_REPLAYED: { status: 409, userMessage: 'This webhook delivery was already processed.' },
   CASE_NOT_FOUND: { status: 404, userMessage: 'No such case.' },
+  REVEAL_NOT_FOUND: {
+    status: 404,
+    userMessage: 'The case has no identity reveal request waiting for a decision.',
+  },
   PERSON_NOT_FOUND: { status: 404, userMessage: 'That person is not in the directory.' },
   TRANSITION_NOT_ALLOWED: {
     status: 409,

@@ -22,6 +22,13 @@ export const redactedPaths = [
   '*.displayName',
   'raw',
   '*.raw',
+  // A subject key is `email:<address>` for a subject outside the directory.
+  'subjectKey',
+  '*.subjectKey',
+  'subjectName',
+  '*.subjectName',
+  'managerEmail',
+  '*.managerEmail',
 ];
 
 /** Creates the process logger. Logs go to stderr so that `--json` output on stdout stays clean. */

@@ -79,6 +79,7 @@ export async function openCaseService(
     db: deps.store.db,
     logger: deps.logger,
     reopenWindowHours: deps.config.file.intake.reopenWindowHours,
+    revealHours: deps.config.file.privacy.revealHours,
   });
   return { service, close: () => deps.close() };
 }

@@ -6,7 +6,7 @@ import { loadCaseView } from './chat/load-case-view.ts';
 import type { ChatPlatform } from './chat/port.ts';
 import { createSlackApp, type SlackApp } from './chat/slack/app.ts';
 import { createTeamsApp, type TeamsApp } from './chat/teams/app.ts';
-import type { FeedName } from './config.ts';
+import { channelLocale, type FeedName } from './config.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
 import { createIncydrJob } from './incydr/incydr-job.ts';
 import type { IntakeDeps } from './intake/ingest-feed.ts';
@@ -24,6 +24,7 @@ import {
   type OutboxWorker,
   type OutboxWorkerDeps,
 } from './outbox/outbox-worker.ts';
+import { EXPIRE_REVEALS_JOB, expireReveals } from './privacy/expire-reveals.ts';
 
 /** The parts a serving process runs beside the store: metrics, intake, chat apps and the delivery worker. */
 export interface Runtime {
@@ -70,7 +71,11 @@ export async function createRuntime(
     calendar,
     onSignal: (feed: FeedName, result: string) => metrics.signalsIngested.inc({ feed, result }),
   };
-  const caseService = localCaseService({ ...intake, onTransition });
+  const caseService = localCaseService({
+    ...intake,
+    onTransition,
+    revealHours: config.file.privacy.revealHours,
+  });
   const leader = createLeaderLock({ store, logger });
   const scheduler = createScheduler({
     store,
@@ -89,6 +94,14 @@ export async function createRuntime(
         name: 'purge-receipts',
         cron: '17 * * * *',
         run: () => purgeReceipts(store.db, new Date()),
+      },
+    ),
+    createCronJob(
+      { leader, logger },
+      {
+        name: EXPIRE_REVEALS_JOB,
+        cron: '* * * * *',
+        run: () => expireReveals({ db: store.db, logger }, new Date()),
       },
     ),
   ];
@@ -143,8 +156,9 @@ export async function createRuntime(
         ...(slack === null ? {} : { slack: slack.port }),
         ...(teams === null ? {} : { teams: teams.port }),
       },
-      renderView: (caseId, audience) =>
-        loadCaseView(store.db, pseudonymKey, caseId, audience, 'en'),
+      renderView: (caseId, audience, locale) =>
+        loadCaseView(store.db, pseudonymKey, caseId, audience, locale, { includeReveal: true }),
+      channelLocale: (audience, platform) => channelLocale(config.file.routing, audience, platform),
       ...options.worker,
     });
 

@@ -1,10 +1,12 @@
 import { asc, eq } from 'drizzle-orm';
 import type { CaseState } from '../../workflows/case-events.ts';
 import type { CaseContext } from '../../workflows/index.ts';
+import { identityRedactor } from '../chat/evidence.ts';
 import { threadAudiences } from '../outbox/thread-audiences.ts';
 import type { Executor } from '../store/db.ts';
-import { auditEvents, signals } from '../store/schema.ts';
+import { auditEvents, people, signals } from '../store/schema.ts';
 import { loadCase } from './load-case.ts';
+import { loadPseudonymGeneration, loadPseudonymKey, pseudonymFor } from './pseudonym.ts';
 
 export interface CaseDetail {
   id: string;
@@ -14,7 +16,19 @@ export interface CaseDetail {
   version: number;
   openedAt: string;
   closedAt: string | null;
-  subject: { key: string; email: string | null; resolved: boolean; managerEmail: string | null };
+  subject: {
+    /** The subject's current pseudonym, which is all the CLI and API show by default. */
+    pseudonym: string;
+    resolved: boolean;
+    managerKnown: boolean;
+    /** The subject's identity; null unless the caller may see it (`--reveal`). */
+    identity: {
+      key: string;
+      email: string | null;
+      name: string | null;
+      managerEmail: string | null;
+    } | null;
+  };
   outcome: string | null;
   legalHold: boolean;
   /** Who may act next: the role that owns the current state. */
@@ -44,10 +58,33 @@ export interface CaseDetail {
   }>;
 }
 
-/** Loads a case with its signals and its full audit timeline. */
-export async function showCase(db: Executor, reference: string): Promise<CaseDetail> {
+export interface ShowCaseOptions {
+  /** The key pseudonyms are derived from; loaded from the database when absent. */
+  pseudonymKey?: Buffer;
+  /** Shows the subject's identity. Callers check that the person may see it and audit it first. */
+  revealIdentity?: boolean;
+}
+
+/**
+ * Loads a case with its signals and its full audit timeline. Unless `revealIdentity` is set, the
+ * subject appears only as their pseudonym, and their name and e-mail address are replaced by it
+ * in signal titles and audit reasons.
+ */
+export async function showCase(
+  db: Executor,
+  reference: string,
+  options: ShowCaseOptions = {},
+): Promise<CaseDetail> {
   const row = await loadCase(db, reference);
   const context = (row.snapshot as { context: CaseContext }).context;
+  const generation = await loadPseudonymGeneration(db, row.subjectKey);
+  const key = options.pseudonymKey ?? (await loadPseudonymKey(db));
+  const pseudonym = pseudonymFor(key, row.subjectKey, generation);
+  const subjectName = await loadSubjectName(db, row.subjectPersonId);
+  const reveal = options.revealIdentity === true;
+  const redact = reveal
+    ? (text: string) => text
+    : identityRedactor({ name: subjectName, email: context.subject.email }, pseudonym);
 
   const signalRows = await db
     .select()
@@ -69,10 +106,17 @@ export async function showCase(db: Executor, reference: string): Promise<CaseDet
     openedAt: row.openedAt.toISOString(),
     closedAt: row.closedAt?.toISOString() ?? null,
     subject: {
-      key: row.subjectKey,
-      email: row.subjectEmail,
+      pseudonym,
       resolved: context.subject.resolved,
-      managerEmail: context.subject.managerEmail,
+      managerKnown: context.subject.managerEmail !== null,
+      identity: reveal
+        ? {
+            key: row.subjectKey,
+            email: row.subjectEmail,
+            name: subjectName,
+            managerEmail: context.subject.managerEmail,
+          }
+        : null,
     },
     outcome: context.outcome ?? null,
     legalHold: context.legalHold,
@@ -86,7 +130,7 @@ export async function showCase(db: Executor, reference: string): Promise<CaseDet
       observedAt: signal.observedAt.toISOString(),
       severity: signal.severity,
       riskScore: signal.riskScore,
-      title: signal.title,
+      title: redact(signal.title),
     })),
     events: eventRows.map((event) => ({
       seq: event.seq,
@@ -97,8 +141,18 @@ export async function showCase(db: Executor, reference: string): Promise<CaseDet
       at: event.at.toISOString(),
       fromState: event.fromState,
       toState: event.toState,
-      reason: event.reason,
+      reason: event.reason === null ? null : redact(event.reason),
       data: event.data,
     })),
   };
+}
+
+async function loadSubjectName(db: Executor, personId: string | null): Promise<string | null> {
+  if (personId === null) return null;
+  const [person] = await db
+    .select({ name: people.name })
+    .from(people)
+    .where(eq(people.id, personId))
+    .limit(1);
+  return person?.name ?? null;
 }

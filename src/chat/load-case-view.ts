@@ -3,8 +3,9 @@ import { z } from 'zod';
 import type { CaseState } from '../../workflows/case-events.ts';
 import type { CaseContext } from '../../workflows/index.ts';
 import { loadCase } from '../cases/load-case.ts';
-import { pseudonymFor } from '../cases/pseudonym.ts';
+import { loadPseudonymGeneration, pseudonymFor } from '../cases/pseudonym.ts';
 import { severities } from '../feeds/signal.ts';
+import { loadRevealState, type RevealOptions } from '../privacy/load-reveal-state.ts';
 import type { Executor } from '../store/db.ts';
 import { people, signals } from '../store/schema.ts';
 import type { Audience } from './actions.ts';
@@ -34,6 +35,7 @@ export async function loadCaseViewInput(
   db: Executor,
   pseudonymKey: Buffer,
   caseRef: string,
+  options: RevealOptions = {},
 ): Promise<CaseViewInput> {
   const row = await loadCase(db, caseRef);
   const context = (row.snapshot as { context: CaseContext }).context;
@@ -54,16 +56,19 @@ export async function loadCaseViewInput(
     subjectName = person?.name ?? null;
   }
 
-  return caseViewInputFrom({
+  const generation = await loadPseudonymGeneration(db, row.subjectKey);
+  const input = caseViewInputFrom({
     id: row.id,
     key: row.key,
     version: row.version,
     state: row.state as CaseState,
     context,
-    pseudonym: pseudonymFor(pseudonymKey, row.subjectKey),
+    pseudonym: pseudonymFor(pseudonymKey, row.subjectKey, generation),
     subjectName,
     signals: latestVersions(signalRows).map(summarizeSignal),
   });
+  input.reveal = await loadRevealState(db, row.id, options);
+  return input;
 }
 
 /** Loads a case and builds its view for one audience; the outbox worker and the chat listeners use it. */
@@ -73,8 +78,9 @@ export async function loadCaseView(
   caseRef: string,
   audience: Audience,
   locale: Locale,
+  options: RevealOptions = {},
 ): Promise<CaseView> {
-  const input = await loadCaseViewInput(db, pseudonymKey, caseRef);
+  const input = await loadCaseViewInput(db, pseudonymKey, caseRef, options);
   return buildCaseView(input, audience, locale);
 }
 

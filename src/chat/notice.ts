@@ -30,6 +30,7 @@ export type CaseNotice = { actor: string } & (
   | { type: 'REJECT'; proposedAction: SeriousAction | null }
   | { type: 'SIGNAL_ADDED'; priority: Priority }
   | { type: 'LEGAL_HOLD'; hold: boolean }
+  | RevealNotice
   | {
       type: 'SLA_REMIND' | 'SLA_ESCALATE';
       state: CaseState;
@@ -39,6 +40,12 @@ export type CaseNotice = { actor: string } & (
       subjectName: string | null;
     }
 );
+
+/** A change of an identity reveal, announced in the security and HR threads only. */
+export type RevealNotice =
+  | { type: 'REVEAL_REQUESTED'; reason: string }
+  | { type: 'REVEAL_APPROVED'; until: string }
+  | { type: 'REVEAL_REJECTED' | 'REVEAL_EXPIRED' };
 
 /**
  * Describes an accepted event from the case context before and after it. `actorName` replaces the
@@ -146,8 +153,32 @@ export function renderNotice(
         state: stateLabel(locale, notice.state),
         since: formatTime(notice.since),
       });
+    case 'REVEAL_REQUESTED':
+    case 'REVEAL_APPROVED':
+    case 'REVEAL_REJECTED':
+    case 'REVEAL_EXPIRED':
+      return renderRevealNotice(notice, audience, locale);
     default:
       return t(locale, `reply.${notice.type}`, { actor });
+  }
+}
+
+/** Renders a reveal notice for security and HR; Legal and the manager get none. */
+function renderRevealNotice(
+  notice: { actor: string } & RevealNotice,
+  audience: Audience,
+  locale: Locale,
+): string | null {
+  if (audience !== 'security' && audience !== 'hr') return null;
+  switch (notice.type) {
+    case 'REVEAL_REQUESTED':
+      return t(locale, 'reveal.requested', { actor: notice.actor, reason: notice.reason });
+    case 'REVEAL_APPROVED':
+      return t(locale, 'reveal.approved', { actor: notice.actor, until: formatTime(notice.until) });
+    case 'REVEAL_REJECTED':
+      return t(locale, 'reveal.rejected', { actor: notice.actor });
+    case 'REVEAL_EXPIRED':
+      return t(locale, 'reveal.expired');
   }
 }
 

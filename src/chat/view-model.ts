@@ -56,7 +56,17 @@ export interface CaseViewInput {
   /** SLA reminders sent, with the state each was about. */
   reminders: Array<{ state: CaseState; at: string }>;
   signals: SignalSummary[];
+  /** The open identity reveal request or the live reveal of the case, if any. */
+  reveal?: RevealState | null;
 }
+
+/**
+ * An identity reveal as the views show it: a request waiting for HR or the privacy role, or an
+ * approved reveal that lets security see the identity until `expiresAt`.
+ */
+export type RevealState =
+  | { status: 'pending'; requestedBy: string; reason: string }
+  | { status: 'approved'; requestedBy: string; approvedBy: string; expiresAt: string };
 
 /** A labelled value; `long` values (free text) get a row of their own. */
 export interface ViewField {
@@ -126,11 +136,12 @@ export function buildCaseView(
 
   if (audience === 'manager') return buildManagerNotice(input, actions, locale);
 
-  const redact =
-    audience === 'security'
-      ? identityRedactor(input.subject, input.subject.pseudonym)
-      : (text: string) => text;
-  const subjectLabel = describeSubject(input, audience, locale);
+  // Security sees the pseudonym, unless an approved reveal is live.
+  const pseudonymous = audience === 'security' && input.reveal?.status !== 'approved';
+  const redact = pseudonymous
+    ? identityRedactor(input.subject, input.subject.pseudonym)
+    : (text: string) => text;
+  const subjectLabel = describeSubject(input, pseudonymous, locale);
   const state = stateLabel(locale, input.state);
 
   return {
@@ -144,7 +155,10 @@ export function buildCaseView(
     stateLabel: state,
     priority: { value: input.priority, label: priorityLabel(locale, input.priority) },
     subjectLabel,
-    banners: input.legalHold ? [t(locale, 'card.legalHold')] : [],
+    banners: [
+      ...(input.legalHold ? [t(locale, 'card.legalHold')] : []),
+      ...revealBanners(input, audience, locale, redact),
+    ],
     fields: caseFields(input, audience, locale, { state, subjectLabel, redact }),
     evidence: buildEvidence(input.signals, {
       locale,
@@ -188,10 +202,40 @@ function buildManagerNotice(input: CaseViewInput, actions: ActionView[], locale:
   };
 }
 
-function describeSubject(input: CaseViewInput, audience: Audience, locale: Locale): string {
+/** Tells security and HR about an identity reveal; Legal sees none. */
+function revealBanners(
+  input: CaseViewInput,
+  audience: Audience,
+  locale: Locale,
+  redact: Redact,
+): string[] {
+  const reveal = input.reveal ?? null;
+  if (reveal === null || (audience !== 'security' && audience !== 'hr')) return [];
+  if (reveal.status === 'approved') {
+    const until = formatTime(reveal.expiresAt);
+    return [t(locale, 'reveal.bannerRevealed', { until, approver: reveal.approvedBy })];
+  }
+  if (audience === 'security') {
+    return [
+      t(locale, 'reveal.bannerPending', {
+        requester: reveal.requestedBy,
+        reason: redact(reveal.reason),
+      }),
+    ];
+  }
+  return [
+    t(locale, 'reveal.bannerDecide', {
+      requester: reveal.requestedBy,
+      reason: reveal.reason,
+      key: input.key,
+    }),
+  ];
+}
+
+function describeSubject(input: CaseViewInput, pseudonymous: boolean, locale: Locale): string {
   const { subject } = input;
   let label: string;
-  if (audience === 'security') label = subject.pseudonym;
+  if (pseudonymous) label = subject.pseudonym;
   else if (subject.name !== null && subject.email !== null) {
     label = t(locale, 'subject.identity', { name: subject.name, email: subject.email });
   } else label = subject.name ?? subject.email ?? subject.pseudonym;

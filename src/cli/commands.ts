@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
-import type { CaseService } from '../cases/case-service.ts';
+import type { CaseService, IdentityAccess } from '../cases/case-service.ts';
 import { type FeedName, feedNames } from '../config.ts';
 import { CasebridgeError } from '../errors.ts';
 import type { IngestSummary } from '../intake/ingest-feed.ts';
 import { type ActOptions, eventFromOptions } from './case-event-options.ts';
 import { EXIT_REJECTED, type Output, usageError } from './output.ts';
+import { describeShownSubject } from './privacy-commands.ts';
 
 export async function runIngest(
   service: CaseService,
@@ -62,12 +63,13 @@ export async function runCasesShow(
   service: CaseService,
   out: Output,
   reference: string,
+  access?: IdentityAccess,
 ): Promise<number> {
-  const detail = await service.show(reference);
+  const detail = await service.show(reference, access);
   out.result(detail, () => {
     const lines = [
       `${detail.key}  ${detail.state}  priority ${detail.priority}${detail.legalHold ? '  LEGAL HOLD' : ''}`,
-      `subject: ${detail.subject.email ?? detail.subject.key}${detail.subject.resolved ? '' : ' (not in the directory)'}`,
+      `subject: ${describeShownSubject(detail.subject)}${detail.subject.resolved ? '' : ' (not in the directory)'}`,
       `audiences: ${detail.audiences.join(', ')}`,
       `signals (${detail.signals.length}):`,
       ...detail.signals.map(

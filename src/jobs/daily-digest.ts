@@ -4,7 +4,7 @@ import { pendingStatesByRole } from '../cases/pending-cases.ts';
 import { buildDigest, type DigestRow } from '../chat/digest.ts';
 import type { Locale } from '../chat/messages/index.ts';
 import type { ChannelRef, ChatPlatform, ChatPort } from '../chat/port.ts';
-import type { FileConfig } from '../config.ts';
+import { channelLocale, type FileConfig } from '../config.ts';
 import { describeError } from '../describe-error.ts';
 import type { Logger } from '../log.ts';
 import type { Executor } from '../store/db.ts';
@@ -23,6 +23,7 @@ export interface DailyDigestDeps {
   now: () => Date;
   /** The IANA time zone whose calendar day names the digest; `UTC` by default. */
   timeZone?: string;
+  /** Overrides the locale of every channel; by default each channel's routed locale applies. */
   locale?: Locale;
 }
 
@@ -45,20 +46,20 @@ export interface DailyDigestResult {
 export async function sendDailyDigests(deps: DailyDigestDeps): Promise<DailyDigestResult> {
   const now = deps.now();
   const day = calendarDay(now, deps.timeZone ?? 'UTC');
-  const locale = deps.locale ?? 'en';
   const result: DailyDigestResult = { posted: 0, skipped: 0, failed: 0 };
 
   for (const role of roles) {
     const targets = routedChannels(deps, role);
     if (targets.length === 0) continue;
 
-    const text = buildDigest(await listWaitingCases(deps.db, role), role, locale, now);
-    if (text === null) {
-      result.skipped += targets.length;
-      continue;
-    }
-
+    const waiting = await listWaitingCases(deps.db, role);
     for (const { channel, port } of targets) {
+      const locale = deps.locale ?? channelLocale(deps.routing, role, channel.platform);
+      const text = buildDigest(waiting, role, locale, now);
+      if (text === null) {
+        result.skipped++;
+        continue;
+      }
       const outcome = await postOnce(deps, { channel, port, role, day, text });
       result[outcome]++;
     }

@@ -1,10 +1,11 @@
 import { eq } from 'drizzle-orm';
 import type { CaseContext } from '../../workflows/index.ts';
 import type { Audience } from '../chat/actions.ts';
-import { t } from '../chat/messages/index.ts';
+import { type Locale, resolveLocale, t } from '../chat/messages/index.ts';
 import { type CaseNotice, renderNotice } from '../chat/notice.ts';
 import type { ChannelMembers, ChatPort } from '../chat/port.ts';
 import type { CaseView } from '../chat/view-model.ts';
+import { findPersonByEmail } from '../people/find-person.ts';
 import type { Db } from '../store/db.ts';
 import { cases, people } from '../store/schema.ts';
 import type { ClaimedMessage } from './claim-outbox.ts';
@@ -27,7 +28,9 @@ export type DeliveryOutcome =
 export interface DeliveryContext {
   db: Db;
   port: ChatPort | undefined;
-  renderView(caseId: string, audience: Audience): Promise<CaseView>;
+  renderView(caseId: string, audience: Audience, locale: Locale): Promise<CaseView>;
+  /** The locale of an audience's channel on a platform; the manager's locale comes from the directory. */
+  channelLocale(audience: Exclude<Audience, 'manager'>, platform: string): Locale;
   /** A channel's members, cached by the worker. */
   channelMembers(port: ChatPort, channel: string): Promise<ChannelMembers>;
   now: Date;
@@ -59,6 +62,11 @@ export async function deliverMessage(
   if (caseRow === undefined) return { status: 'dead', reason: 'the case no longer exists' };
   const caseContext = (caseRow.snapshot as { context: CaseContext }).context;
   const audience = thread.audience as Audience;
+  const recipient =
+    audience === 'manager'
+      ? await managerRecipient(context.db, caseContext)
+      : { locale: context.channelLocale(audience, thread.platform), subjectName: null };
+  const locale = recipient.locale;
 
   try {
     if (thread.channel !== null && audience !== 'manager') {
@@ -80,7 +88,7 @@ export async function deliverMessage(
     }
 
     if (message.kind === 'card') {
-      const view = await context.renderView(message.caseId, audience);
+      const view = await context.renderView(message.caseId, audience, locale);
       if (thread.rootId !== null && thread.channel !== null) {
         await port.updateCard(
           {
@@ -121,12 +129,9 @@ export async function deliverMessage(
       return { status: 'dead', reason: 'the thread has no card to reply under' };
     }
     const payload = message.payload as { notice?: CaseNotice; text?: string };
-    const notice =
-      audience === 'manager' && payload.notice !== undefined
-        ? await withSubjectName(context.db, payload.notice, caseRow.subjectPersonId)
-        : payload.notice;
+    const notice = withSubjectName(payload.notice, recipient.subjectName);
     const text =
-      payload.text ?? (notice === undefined ? null : renderNotice(notice, audience, 'en'));
+      payload.text ?? (notice === undefined ? null : renderNotice(notice, audience, locale));
     if (text === null) return { status: 'sent', messageId: null };
     const posted = await port.reply(
       { platform: port.platform, channel: thread.channel, rootId: thread.rootId },
@@ -139,22 +144,32 @@ export async function deliverMessage(
 }
 
 /**
- * Fills in the subject's name for the manager's reminder. Notices are written without it, so that
- * the name is read from the directory only for the one audience that may see it.
+ * Looks up what the manager's messages need from the directory: the manager's own locale, and the
+ * subject's name for the reminder. Without a directory entry the manager gets English.
  */
-async function withSubjectName(
+async function managerRecipient(
   db: Db,
-  notice: CaseNotice,
-  subjectPersonId: string | null,
-): Promise<CaseNotice> {
-  if (notice.type !== 'SLA_REMIND' || notice.subjectName !== null || subjectPersonId === null) {
-    return notice;
-  }
-  const [person] = await db
-    .select({ name: people.name })
-    .from(people)
-    .where(eq(people.id, subjectPersonId));
-  return { ...notice, subjectName: person?.name ?? null };
+  caseContext: CaseContext,
+): Promise<{ locale: Locale; subjectName: string | null }> {
+  const manager =
+    caseContext.subject.managerEmail === null
+      ? null
+      : await findPersonByEmail(db, caseContext.subject.managerEmail);
+  const subject =
+    caseContext.subject.email === null
+      ? null
+      : await findPersonByEmail(db, caseContext.subject.email);
+  return { locale: resolveLocale(manager?.locale), subjectName: subject?.name ?? null };
+}
+
+/** Fills the subject's name into an SLA notice, which the transaction that wrote it left empty. */
+function withSubjectName(
+  notice: CaseNotice | undefined,
+  subjectName: string | null,
+): CaseNotice | undefined {
+  if (notice === undefined || subjectName === null) return notice;
+  if (notice.type !== 'SLA_REMIND' && notice.type !== 'SLA_ESCALATE') return notice;
+  return { ...notice, subjectName: notice.subjectName ?? subjectName };
 }
 
 function outcomeOfFailure(

@@ -1,5 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Audience } from '../chat/actions.ts';
+import type { Locale } from '../chat/messages/index.ts';
 import type { ChannelMembers, ChatPlatform, ChatPort } from '../chat/port.ts';
 import type { CaseView } from '../chat/view-model.ts';
 import type { Logger } from '../log.ts';
@@ -12,7 +13,9 @@ export interface OutboxWorkerDeps {
   db: Db;
   logger: Logger;
   ports: Partial<Record<ChatPlatform, ChatPort>>;
-  renderView(caseId: string, audience: Audience): Promise<CaseView>;
+  renderView(caseId: string, audience: Audience, locale: Locale): Promise<CaseView>;
+  /** The locale of an audience's channel on a platform; English when absent. */
+  channelLocale?: (audience: Exclude<Audience, 'manager'>, platform: string) => Locale;
   now?: () => Date;
   /** Threads served per round. */
   batchSize?: number;
@@ -99,6 +102,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
         db: deps.db,
         port: deps.ports[thread.platform as ChatPlatform],
         renderView: deps.renderView,
+        channelLocale: deps.channelLocale ?? (() => 'en'),
         channelMembers,
         now: started,
         maxAttempts,

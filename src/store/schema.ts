@@ -294,4 +294,5 @@ export const settings = pgTable('settings', {
 });
 export * from './schema-files.ts';
 export * from './schema-incydr.ts';
+export * from './schema-privacy.ts';
 export * from './schema-scim.ts';

@@ -30,10 +30,13 @@ import { makeViewInput } from './view-fixtures.ts';
 const sourceRoot = fileURLToPath(new URL('../../src/', import.meta.url));
 
 function sourceFiles(directory: string): string[] {
-  return readdirSync(directory, { withFileTypes: true, recursive: true })
-    .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
-    .map((entry) => path.join(entry.parentPath, entry.name))
-    .filter((file) => !file.endsWith(`${path.sep}messages${path.sep}en.ts`));
+  return (
+    readdirSync(directory, { withFileTypes: true, recursive: true })
+      .filter((entry) => entry.isFile() && entry.name.endsWith('.ts'))
+      .map((entry) => path.join(entry.parentPath, entry.name))
+      // Catalogues define keys rather than use them, so they do not count as uses.
+      .filter((file) => !/[\\/]messages[\\/](en|ja)\.ts$/.test(file))
+  );
 }
 
 /** Collects the string literals and the prefixes of template keys (`state.${…}`) in the renderer's code. */

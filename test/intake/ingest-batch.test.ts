@@ -30,10 +30,10 @@ describeStores('intake batch', (current) => {
       }),
     );
     expect(result.outcome).toBe('created');
-    const detail = await showCase(current().store.db, result.caseId);
+    const detail = await showCase(current().store.db, result.caseId, { revealIdentity: true });
     expect(detail.state).toBe('triage');
     expect(detail.subject.resolved).toBe(true);
-    expect(detail.subject.email).toBe('sam.ortiz@example.com');
+    expect(detail.subject.identity?.email).toBe('sam.ortiz@example.com');
     expect(detail.events.map((event) => event.type)).toEqual(['OPEN']);
     const rows = await current()
       .store.db.select()
@@ -106,9 +106,9 @@ describeStores('intake batch', (current) => {
         subject: { email: 'Contractor.X@example.org', externalIds: [], displayName: 'X' },
       }),
     );
-    const detail = await showCase(current().store.db, result.caseId);
+    const detail = await showCase(current().store.db, result.caseId, { revealIdentity: true });
     expect(detail.subject.resolved).toBe(false);
-    expect(detail.subject.key).toBe('email:contractor.x@example.org');
+    expect(detail.subject.identity?.key).toBe('email:contractor.x@example.org');
   });
 
   it('reopens a case closed within the window and opens a new one after it', async () => {

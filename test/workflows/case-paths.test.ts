@@ -11,32 +11,9 @@ import {
 import { type CaseSnapshot, caseMachine } from '../../workflows/case-machine.ts';
 import { checkEvent } from '../../workflows/policy.ts';
 import { actors, events, makeInput, makeUnresolvedInput, subjectEmail } from './case-builders.ts';
+import { traversal, vertexKey } from './case-traversal.ts';
 
 const { ann, sam, hana, leo, lia, maria, mariaLawyer, dana, intake, scheduler } = actors;
-
-/**
- * Events that drive the traversal: one per kind of transition, from the people who normally send
- * them. Events that keep the state, and the refusals, are left to the probes below, because as
- * traversal edges they only multiply paths.
- */
-const drivingEvents: CaseEvent[] = [
-  events.escalate(ann),
-  events.escalate(sam),
-  events.dismiss(ann),
-  events.returnToSecurity(hana),
-  events.chooseResponse(hana, 'corrective_conversation'),
-  events.chooseResponse(hana, 'involve_manager'),
-  events.chooseResponse(hana, 'serious_action', 'written_warning'),
-  events.chooseResponse(hana, 'serious_action', 'termination'),
-  events.recordConversation(hana),
-  events.acknowledge(maria),
-  events.close(hana),
-  events.approve(leo),
-  events.approve(lia),
-  events.reject(leo),
-  events.recordAction(hana),
-  events.reopen(ann),
-];
 
 /** Lists the sample events tried at each vertex, against both the policy and the machine. */
 function probeEvents(state: CaseState): CaseEvent[] {
@@ -77,28 +54,6 @@ function probeEvents(state: CaseState): CaseEvent[] {
     events.slaEscalate(intake, state),
   ];
 }
-
-/**
- * Identifies a traversal vertex by the state and the context the policy reads: escalators, the
- * proposed action and the approvers (the subject is fixed per input). Times, notes, SLA records,
- * priority and reopenCount are left out, so every cycle ends.
- */
-function vertexKey(snapshot: CaseSnapshot): string {
-  const { context } = snapshot;
-  return JSON.stringify([
-    snapshot.value,
-    [...context.escalators].sort(),
-    context.proposedAction,
-    context.approvals.map((approval) => approval.email).sort(),
-  ]);
-}
-
-const traversal = (input: CaseInput) => ({
-  input,
-  events: drivingEvents,
-  serializeState: vertexKey,
-  serializeEvent: (event: CaseEvent) => JSON.stringify(event),
-});
 
 const fourEyes = new Set(['termination', 'law_enforcement_referral']);
 const closedEvents = new Set(['REOPEN', 'NOTE', 'LEGAL_HOLD']);

@@ -221,6 +221,19 @@ export const en = {
   'reply.SLA_REMIND': 'Reminder: this case has been in {state} since {since}.',
   'reply.SLA_ESCALATE': 'This case has been in {state} since {since}, past its deadline.',
 
+  // Identity reveals: security asks to see who the subject is, HR or the privacy role decides.
+  'reveal.requested':
+    "{actor} asked to see the identity of this case's subject, for this reason: {reason}",
+  'reveal.approved':
+    '{actor} approved the identity reveal; security sees the identity in its thread until {until}.',
+  'reveal.rejected': '{actor} rejected the identity reveal.',
+  'reveal.expired':
+    'The identity reveal ended; security now sees the subject under a new pseudonym.',
+  'reveal.bannerRevealed': 'Identity revealed to security until {until}, approved by {approver}.',
+  'reveal.bannerPending': 'Identity reveal requested by {requester}, waiting for HR: {reason}',
+  'reveal.bannerDecide':
+    '{requester} (security) asks to see the identity of the subject, for this reason: {reason}. Approve it with "casebridge cases reveal approve {key}" or reject it with "casebridge cases reveal reject {key}".',
+
   // The daily digest in a role's channel. It lists case keys only, never a subject's name.
   'digest.heading': 'Waiting on {role}: {count} cases',
   'digest.headingOne': 'Waiting on {role}: 1 case',

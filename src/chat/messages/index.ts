@@ -1,6 +1,7 @@
 import { en } from './en.ts';
+import { ja } from './ja.ts';
 
-export { en };
+export { en, ja };
 
 /** The keys of the message catalogue. English defines them; other locales translate a subset. */
 export type MessageKey = keyof typeof en;
@@ -28,10 +29,10 @@ type ParamsArgument<Key extends MessageKey> = [PlaceholderNames<(typeof en)[Key]
 export type Catalogue = Partial<Record<MessageKey, string>>;
 
 /** Locales with a catalogue. Add a file next to en.ts and list it here and in `catalogues`. */
-export const locales = ['en'] as const;
+export const locales = ['en', 'ja'] as const;
 export type Locale = (typeof locales)[number];
 
-const catalogues: Record<Locale, Catalogue> = { en };
+const catalogues: Record<Locale, Catalogue> = { en, ja };
 
 /** Replaces each `{name}` in `template` with its value; unknown placeholders stay as they are. */
 export function fillTemplate(template: string, params: Record<string, string | number>): string {

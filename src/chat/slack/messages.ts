@@ -1,4 +1,5 @@
 import { createCatalogueTranslator } from '../messages/index.ts';
+import { slackJa } from './messages-ja.ts';
 
 /**
  * The texts of the `/case` command and the App Home tab, in English. Placeholders are `{name}`.
@@ -39,4 +40,4 @@ export const slackEn = {
 export type SlackMessageKey = keyof typeof slackEn;
 
 /** Returns a Slack text in `locale`, falling back to English, with its placeholders filled. */
-export const slackText = createCatalogueTranslator(slackEn);
+export const slackText = createCatalogueTranslator(slackEn, { ja: slackJa });

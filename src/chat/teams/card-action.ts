@@ -167,7 +167,10 @@ async function currentCard(
 ): Promise<AdaptiveCardActionResponse> {
   let view: Awaited<ReturnType<typeof loadCaseView>>;
   try {
-    view = await loadCaseView(deps.db, deps.pseudonymKey, caseId, audience, person.locale);
+    // The card replaces the thread's card, so it shows a live reveal as the outbox's card does.
+    view = await loadCaseView(deps.db, deps.pseudonymKey, caseId, audience, person.locale, {
+      includeReveal: true,
+    });
   } catch (error) {
     deps.logger.warn({ err: describeError(error), platform: 'teams' }, 'teams card not loaded');
     return messageCard(notices[0] ?? failureText(person.locale));

@@ -1,4 +1,5 @@
 import { createCatalogueTranslator } from '../messages/index.ts';
+import { teamsJa } from './messages-ja.ts';
 
 /**
  * The texts of the bot commands in Teams, in English, as Teams markdown. Placeholders are
@@ -33,4 +34,4 @@ export const teamsEn = {
 export type TeamsMessageKey = keyof typeof teamsEn;
 
 /** Returns a Teams text in `locale`, falling back to English, with its placeholders filled. */
-export const teamsText = createCatalogueTranslator(teamsEn);
+export const teamsText = createCatalogueTranslator(teamsEn, { ja: teamsJa });

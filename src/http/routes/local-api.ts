@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { CaseService } from '../../cases/case-service.ts';
 import { type FeedName, feedNames } from '../../config.ts';
 import { CasebridgeError } from '../../errors.ts';
+import { registerPrivacyRoutes } from './privacy-api.ts';
 
 export interface LocalApiOptions {
   service: CaseService;
@@ -69,6 +70,8 @@ export async function localApiRoute(app: FastifyInstance, options: LocalApiOptio
     const { ref } = request.params as { ref: string };
     return service.act(ref, parsed.data.as, parsed.data.event, parsed.data.expectedState);
   });
+
+  registerPrivacyRoutes(app, service);
 
   app.post('/api/ingest/:feed', async (request) => {
     const { feed } = request.params as { feed: string };

@@ -170,7 +170,7 @@ describeStores('slack journey', (current) => {
     const securityCard = await threadRoot(caseId, 'security');
     const pseudonym = pseudonymFor(
       await loadPseudonymKey(db()),
-      (await showCase(db(), caseId)).subject.key,
+      (await showCase(db(), caseId, { revealIdentity: true })).subject.identity!.key,
     );
     expect(JSON.stringify(securityCard.blocks)).toContain(pseudonym);
     expect(JSON.stringify(securityCard.blocks)).toContain('Source code synced to personal Dropbox');
