@@ -10,6 +10,8 @@ import {
   weekdays,
 } from '../workflows/business-calendar.ts';
 import { CasebridgeError } from './errors.ts';
+import { retentionConfigSchema } from './retention/retention-policy.ts';
+import { subjectExportConfigSchema } from './subject-access/subject-export-config.ts';
 
 /** Names of the detection feeds that `ingest` and `POST /feeds/<feed>` accept. */
 export const feedNames = ['incydr', 'exabeam', 'purview', 'webhook'] as const;
@@ -59,6 +61,11 @@ const personSchema = z.object({
   department: z.string().optional(),
   employeeNumber: z.string().optional(),
   locale: z.string().optional(),
+  /** ISO 3166-1 alpha-2 country of employment; retention rules per country use it. */
+  country: z
+    .string()
+    .regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code such as DE')
+    .optional(),
   /** Ids that detection tools use for this person: Exabeam user names, Incydr actor ids, Entra object ids. */
   ids: z.array(z.string().min(1)).default([]),
 });
@@ -148,8 +155,10 @@ const configFileSchema = z.strictObject({
       security: z.array(z.string().email()).default([]),
       hr: z.array(z.string().email()).default([]),
       legal: z.array(z.string().email()).default([]),
+      /** Privacy officers: they may run subject access exports, and act on no case. */
+      privacy: z.array(z.string().email()).default([]),
     })
-    .default({ security: [], hr: [], legal: [] }),
+    .default({ security: [], hr: [], legal: [], privacy: [] }),
   intake: z
     .strictObject({
       /** A signal that arrives this soon after the subject's case closed reopens it; later ones open a new case. */
@@ -166,6 +175,11 @@ const configFileSchema = z.strictObject({
     .default({}),
   /** Business calendar in which SLA hours count and reminders may be sent. */
   policy: policySchema,
+  /** Anonymisation of closed cases and deletion of raw signals; off when absent. */
+  retention: retentionConfigSchema.optional(),
+  privacy: z
+    .strictObject({ export: subjectExportConfigSchema })
+    .default({ export: { redactOpenCases: true } }),
 });
 
 export type FileConfig = z.infer<typeof configFileSchema>;

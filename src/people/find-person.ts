@@ -1,5 +1,5 @@
 import { arrayOverlaps, eq } from 'drizzle-orm';
-import type { Role } from '../../workflows/case-events.ts';
+import { type Role, roles } from '../../workflows/case-events.ts';
 import type { Executor } from '../store/db.ts';
 import { people, roleGrants } from '../store/schema.ts';
 
@@ -31,11 +31,17 @@ export async function findPersonByExternalIds(db: Executor, ids: string[]): Prom
   return person ?? null;
 }
 
-/** Returns the roles granted to an e-mail address. */
+/** Returns the case roles granted to an e-mail address; grants outside the case machine (privacy) are left out. */
 export async function findRoles(db: Executor, email: string): Promise<Role[]> {
+  const granted = await findGrants(db, email);
+  return granted.filter((role): role is Role => (roles as readonly string[]).includes(role));
+}
+
+/** Returns every role granted to an e-mail address, including `privacy`. */
+export async function findGrants(db: Executor, email: string): Promise<string[]> {
   const rows = await db
     .select({ role: roleGrants.role })
     .from(roleGrants)
     .where(eq(roleGrants.email, email.toLowerCase()));
-  return rows.map((row) => row.role as Role);
+  return rows.map((row) => row.role);
 }

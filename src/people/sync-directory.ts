@@ -20,6 +20,7 @@ export async function syncDirectory(db: Db, config: Config): Promise<DirectorySy
     department: person.department ?? null,
     employeeNumber: person.employeeNumber ?? null,
     locale: person.locale ?? null,
+    country: person.country?.toUpperCase() ?? null,
     externalIds: person.ids.map((id) => id.toLowerCase()),
   }));
   const grants = Object.entries(config.file.roles).flatMap(([role, emails]) =>

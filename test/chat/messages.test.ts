@@ -82,6 +82,7 @@ const families: Record<string, readonly string[]> = {
     'SIGNAL_ADDED',
     'SLA_REMIND',
     'SLA_ESCALATE',
+    'ANONYMISE',
   ],
 };
 
