@@ -10,6 +10,7 @@ import {
   runIngest,
 } from './cli/commands.ts';
 import { createOutput, EXIT_USAGE, type Output, reportError } from './cli/output.ts';
+import { registerRetentionCommands } from './cli/retention-commands.ts';
 import { runDemo, runServe } from './cli/serve.ts';
 import { feedNames } from './config.ts';
 import { bootstrap, openCaseService } from './main.ts';
@@ -159,6 +160,7 @@ export function buildProgram(): Command {
       execute(options.json === true, (service, output) => runAuditVerify(service, output)),
     );
 
+  registerRetentionCommands(program, json);
   return program;
 }
 

@@ -22,6 +22,11 @@ import {
   type OutboxWorker,
   type OutboxWorkerDeps,
 } from './outbox/outbox-worker.ts';
+import {
+  type DataProtectionService,
+  localDataProtectionService,
+} from './retention/data-protection-service.ts';
+import { retentionJob } from './retention/retention-job.ts';
 
 /** The parts a serving process runs beside the store: metrics, intake, chat apps and the delivery worker. */
 export interface Runtime {
@@ -29,6 +34,8 @@ export interface Runtime {
   notifier: CaseNotifier;
   intake: IntakeDeps;
   caseService: CaseService;
+  /** Retention plans and runs, and subject access exports. */
+  dataProtection: DataProtectionService;
   slack: SlackApp | null;
   teams: TeamsApp | null;
   worker: OutboxWorker | null;
@@ -81,6 +88,10 @@ export async function createRuntime(
       },
     ),
   ];
+  // NOTE: once the file-event store exists, pass its dropFileEventPartitionsBefore as a hook here.
+  const dataProtection = localDataProtectionService({ db: store.db, logger, config: config.file });
+  const retention = retentionJob({ leader, logger, service: dataProtection }, config.file);
+  if (retention !== null) jobs.push(retention);
 
   let slack: SlackApp | null = null;
   let teams: TeamsApp | null = null;
@@ -160,6 +171,7 @@ export async function createRuntime(
     notifier,
     intake,
     caseService,
+    dataProtection,
     slack,
     teams,
     worker,

@@ -5,9 +5,11 @@ import type { Config } from '../config.ts';
 import { CasebridgeError } from '../errors.ts';
 import type { IngestFeed } from '../intake/ingest-feed.ts';
 import type { Logger } from '../log.ts';
+import type { DataProtectionService } from '../retention/data-protection-service.ts';
 import type { Store } from '../store/db.ts';
 import { handleError } from './error-handler.ts';
 import type { Metrics } from './metrics.ts';
+import { dataProtectionApiRoute } from './routes/data-protection-api.ts';
 import { feedsRoute } from './routes/feeds.ts';
 import { healthzRoute } from './routes/healthz.ts';
 import { localApiRoute } from './routes/local-api.ts';
@@ -24,6 +26,8 @@ export interface HttpDeps {
   ingestFeed: IngestFeed;
   /** Serves the local API under /api when given; the CLI uses it while this server holds the embedded database. */
   caseService?: CaseService;
+  /** Serves the retention and subject access routes of the local API when given. */
+  dataProtection?: DataProtectionService;
   /** Serves `POST /slack/events` when Slack runs in HTTP mode. */
   slack?: SlackRouteOptions;
   /** Serves `POST /api/messages` when Teams is configured. */
@@ -72,6 +76,12 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   if (deps.caseService !== undefined) {
     await app.register(localApiRoute, {
       service: deps.caseService,
+      consoleToken: deps.config.env.CONSOLE_TOKEN,
+    });
+  }
+  if (deps.dataProtection !== undefined) {
+    await app.register(dataProtectionApiRoute, {
+      service: deps.dataProtection,
       consoleToken: deps.config.env.CONSOLE_TOKEN,
     });
   }

@@ -1,4 +1,4 @@
-import { and, eq, lt, ne, sql } from 'drizzle-orm';
+import { and, eq, lt, ne, notInArray, sql } from 'drizzle-orm';
 import type { CaseOutcome } from '../../workflows/case-events.ts';
 import type { Executor } from '../store/db.ts';
 import { cases, people, signals } from '../store/schema.ts';
@@ -85,11 +85,17 @@ export async function planRetention(
     });
   }
 
+  // Anonymisation removes the raw payloads of its cases anyway, so they are not counted twice.
+  const anonymised = candidates
+    .filter((entry) => entry.action === 'anonymise')
+    .map((entry) => entry.caseId);
   return {
     asOf: asOf.toISOString(),
     cases: candidates,
     signals:
-      config.signalsDays === undefined ? null : await countExpiredRaw(db, asOf, config.signalsDays),
+      config.signalsDays === undefined
+        ? null
+        : await countExpiredRaw(db, asOf, config.signalsDays, anonymised),
   };
 }
 
@@ -102,13 +108,16 @@ async function countExpiredRaw(
   db: Executor,
   asOf: Date,
   signalsDays: number,
+  excludedCaseIds: string[],
 ): Promise<{ receivedBefore: string; rawPayloads: number }> {
   const cutoff = rawSignalCutoff(asOf, signalsDays);
+  const excluded =
+    excludedCaseIds.length === 0 ? undefined : notInArray(signals.caseId, excludedCaseIds);
   const [row] = await db
     .select({ count: sql<number>`count(*)::int` })
     .from(signals)
     .innerJoin(cases, eq(cases.id, signals.caseId))
-    .where(expiredRawCondition(cutoff));
+    .where(and(expiredRawCondition(cutoff), excluded));
   return { receivedBefore: cutoff.toISOString(), rawPayloads: row?.count ?? 0 };
 }
 

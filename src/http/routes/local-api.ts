@@ -24,7 +24,7 @@ const actBody = z.object({
  * request from elsewhere that presents it. The API acts for whoever it names, so it must never be
  * open to the network without the token.
  */
-function assertLocal(request: FastifyRequest, token: string | undefined): void {
+export function assertLocal(request: FastifyRequest, token: string | undefined): void {
   if (loopback.has(request.ip)) return;
   const header = request.headers.authorization ?? '';
   if (token !== undefined && header.startsWith('Bearer ')) {
