@@ -27,9 +27,9 @@ type AuditRow = typeof auditEvents.$inferSelect;
  * Walks every audit stream in order and checks each event's content digest, its link to the
  * previous event, the absence of gaps, and that the stream's head names its last event. An edited
  * row breaks its digest, a deleted row leaves a gap, and a deleted last row no longer matches the
- * head. A redacted row is checked by its stored digest only, because its content was removed, and
- * it must be covered by a later event of its stream whose data names `redactedThrough` at or after
- * its sequence number (retention's ANONYMISE event does), so that marking a row redacted to hide an
+ * head. A redacted row is checked by its stored digest only, because its content was removed. It
+ * must also be covered by a later event of its stream whose data has `redactedThrough` at or after
+ * its sequence number, as retention's ANONYMISE event has. So marking a row redacted to hide an
  * edit breaks the verification.
  *
  * NOTE: whoever can rewrite every later row and the head in one go can forge a consistent chain;

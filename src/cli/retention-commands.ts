@@ -70,7 +70,7 @@ async function exportToOutput(
   }
 
   try {
-    // The export holds personal data, so only the owner may read the file.
+    // The export contains personal data, so only the owner may read the file.
     writeFileSync(options.out, `${JSON.stringify(document, null, 2)}\n`, { mode: 0o600 });
   } catch (error) {
     throw new CasebridgeError(

@@ -24,12 +24,12 @@ export type AnonymiseResult =
 /**
  * Anonymises one closed case in the caller's transaction. The case row is locked first, then the
  * machine decides through the ANONYMISE event, which it refuses under legal hold, so a hold placed
- * after the plan still wins. On acceptance the subject columns take a tombstone key, the signals lose
- * their title, normalised record and raw payload, queued and sent chat messages lose their text,
- * pending timers are cancelled, and every earlier audit event of the case stream is redacted: its
- * reason and data are removed (and a subject or manager actor replaced by the word), while its
- * digest and hash stay so that the chain still verifies. The ANONYMISE audit event then records the
- * rule and the last redacted sequence number.
+ * after the plan still wins. On acceptance the subject columns take a tombstone key. The signals lose
+ * their title, normalised record and raw payload, chat messages lose their text, and pending timers
+ * are cancelled. Every earlier audit event of the case stream is redacted: its reason and data are
+ * removed, and a subject or manager actor is replaced by that word. Its digest and hash stay, so the
+ * chain still verifies. The ANONYMISE audit event then records the rule and the last redacted
+ * sequence number.
  */
 export async function anonymiseCase(
   tx: Executor,

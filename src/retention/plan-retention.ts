@@ -22,7 +22,7 @@ export interface RetentionCandidate {
   country: string | null;
   rule: string;
   retentionDays: number;
-  /** `anonymise` when the next run anonymises the case; `held` while Legal holds it. */
+  /** `anonymise` when the next run anonymises the case, `held` while a legal hold is in place. */
   action: 'anonymise' | 'held';
 }
 
@@ -34,9 +34,9 @@ export interface RetentionPlan {
 }
 
 /**
- * Lists what a retention run at `asOf` would do: every closed, not yet anonymised case whose
- * retention period (chosen by `retentionRuleFor`) has ended, marked `held` when a legal hold is in
- * place, and the number of raw signal payloads past `signalsDays`. Writes nothing.
+ * Lists what a retention run at `asOf` would do, and writes nothing. The plan has every closed, not
+ * yet anonymised case whose retention period (chosen by `retentionRuleFor`) has ended, marked
+ * `held` under legal hold, and the number of raw signal payloads past `signalsDays`.
  */
 export async function planRetention(
   db: Executor,
@@ -99,7 +99,7 @@ export async function planRetention(
   };
 }
 
-/** The cutoff of raw signal retention: signals received before it lose their raw payload. */
+/** Computes the cutoff of raw signal retention: signals received before it lose their raw payload. */
 export function rawSignalCutoff(asOf: Date, signalsDays: number): Date {
   return new Date(asOf.getTime() - signalsDays * DAY_MS);
 }

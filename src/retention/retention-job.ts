@@ -7,7 +7,7 @@ import type { DataProtectionService } from './data-protection-service.ts';
 export const RETENTION_JOB = 'retention';
 
 /**
- * The daily retention run under the shared leader lock, at `retention.schedule` in the policy's
+ * Creates the daily retention run under the shared leader lock, at `retention.schedule` in the policy's
  * time zone; null when the configuration has no retention block.
  */
 export function retentionJob(

@@ -39,7 +39,7 @@ export interface RetentionRunResult {
   failed: Array<{ key: string; error: string }>;
   /** Raw signal payloads deleted, or null when `signalsDays` is not configured. */
   rawSignalsDeleted: number | null;
-  /** What the file-event hook returned, or null when it did not run. */
+  /** The file-event hook's result, or null when it did not run. */
   fileEvents: unknown;
 }
 

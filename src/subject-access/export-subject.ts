@@ -68,7 +68,7 @@ export interface ExportSubjectInput {
 }
 
 /**
- * Collects what Casebridge holds about a data subject for a subject access request: the directory
+ * Collects what Casebridge stores about a data subject for a subject access request: the directory
  * record, the cases about them with their signals and audit trail, and watchlist entries. With
  * `redactOpenCases`, the signals and notes of open cases are withheld and the export says so. The
  * export is audited in the `subject-access` stream in the same transaction; a refused attempt is

@@ -5,7 +5,7 @@ export const subjectExportConfigSchema = z
   .strictObject({
     /**
      * Hides the evidence (signal details) and the notes of cases that are still open, because
-     * disclosing them could harm the investigation. The export says which cases were redacted.
+     * disclosing them could harm the investigation. The export names the redacted cases.
      */
     redactOpenCases: z.boolean().default(true),
   })
