@@ -18,6 +18,7 @@ import { runIncydrPull } from './cli/incydr.ts';
 import { createOutput, EXIT_USAGE, type Output, reportError } from './cli/output.ts';
 import { runPeopleImport } from './cli/people-import.ts';
 import { identityAccessFrom, runCasesReveal, runPseudonymsRotate } from './cli/privacy-commands.ts';
+import { registerRetentionCommands } from './cli/retention-commands.ts';
 import { runDemo, runServe } from './cli/serve.ts';
 import { feedNames } from './config.ts';
 import { type IncydrStream, incydrStreams } from './incydr/settings.ts';
@@ -284,6 +285,7 @@ export function buildProgram(): Command {
       ),
     );
 
+  registerRetentionCommands(program, json);
   return program;
 }
 

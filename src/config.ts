@@ -13,6 +13,8 @@ import {
 import { type Locale, locales } from './chat/messages/index.ts';
 import { CasebridgeError } from './errors.ts';
 import { incydrSettingsSchema } from './incydr/settings.ts';
+import { retentionConfigSchema } from './retention/retention-policy.ts';
+import { subjectExportConfigSchema } from './subject-access/subject-export-config.ts';
 
 /** Names of the detection feeds that `ingest` and `POST /feeds/<feed>` accept. */
 export const feedNames = ['incydr', 'exabeam', 'purview', 'webhook'] as const;
@@ -67,6 +69,11 @@ const personSchema = z.object({
   department: z.string().optional(),
   employeeNumber: z.string().optional(),
   locale: z.string().optional(),
+  /** ISO 3166-1 alpha-2 country of employment; retention rules per country use it. */
+  country: z
+    .string()
+    .regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code such as DE')
+    .optional(),
   /** Ids that detection tools use for this person: Exabeam user names, Incydr actor ids, Entra object ids. */
   ids: z.array(z.string().min(1)).default([]),
 });
@@ -192,7 +199,7 @@ const configFileSchema = z.strictObject({
       security: z.array(z.string().email()).default([]),
       hr: z.array(z.string().email()).default([]),
       legal: z.array(z.string().email()).default([]),
-      /** People who approve or reject identity reveals in addition to HR; see docs/privacy.md. */
+      /** Privacy officers: they approve or reject identity reveals besides HR, and may run subject access exports; they act on no case. */
       privacy: z.array(z.string().email()).default([]),
     })
     .default({ security: [], hr: [], legal: [], privacy: [] }),
@@ -238,8 +245,11 @@ const configFileSchema = z.strictObject({
         .positive()
         .max(24 * 30)
         .default(24),
+      export: subjectExportConfigSchema,
     })
-    .default({ revealHours: 24 }),
+    .default({ revealHours: 24, export: { redactOpenCases: true } }),
+  /** Anonymisation of closed cases and deletion of raw signals; off when absent. */
+  retention: retentionConfigSchema.optional(),
 });
 
 export type FileConfig = z.infer<typeof configFileSchema>;

@@ -7,6 +7,7 @@ import type { ChatPlatform } from './chat/port.ts';
 import { createSlackApp, type SlackApp } from './chat/slack/app.ts';
 import { createTeamsApp, type TeamsApp } from './chat/teams/app.ts';
 import { channelLocale, type FeedName } from './config.ts';
+import { dropFileEventPartitionsBefore } from './files/file-event-partitions.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
 import { createIncydrJob } from './incydr/incydr-job.ts';
 import type { IntakeDeps } from './intake/ingest-feed.ts';
@@ -25,6 +26,11 @@ import {
   type OutboxWorkerDeps,
 } from './outbox/outbox-worker.ts';
 import { EXPIRE_REVEALS_JOB, expireReveals } from './privacy/expire-reveals.ts';
+import {
+  type DataProtectionService,
+  localDataProtectionService,
+} from './retention/data-protection-service.ts';
+import { retentionJob } from './retention/retention-job.ts';
 
 /** The parts a serving process runs beside the store: metrics, intake, chat apps and the delivery worker. */
 export interface Runtime {
@@ -32,6 +38,8 @@ export interface Runtime {
   notifier: CaseNotifier;
   intake: IntakeDeps;
   caseService: CaseService;
+  /** Retention plans and runs, and subject access exports. */
+  dataProtection: DataProtectionService;
   slack: SlackApp | null;
   teams: TeamsApp | null;
   worker: OutboxWorker | null;
@@ -113,6 +121,16 @@ export async function createRuntime(
   }
   const hrSync = createHrSyncJob({ db: store.db, logger, leader }, config);
   if (hrSync !== null) jobs.push(hrSync as CronJob<unknown>);
+  const dataProtection = localDataProtectionService({
+    db: store.db,
+    logger,
+    config: config.file,
+    hooks: {
+      dropFileEventPartitionsBefore: (before) => dropFileEventPartitionsBefore(store.db, before),
+    },
+  });
+  const retention = retentionJob({ leader, logger, service: dataProtection }, config.file);
+  if (retention !== null) jobs.push(retention);
 
   let slack: SlackApp | null = null;
   let teams: TeamsApp | null = null;
@@ -193,6 +211,7 @@ export async function createRuntime(
     notifier,
     intake,
     caseService,
+    dataProtection,
     slack,
     teams,
     worker,

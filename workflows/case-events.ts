@@ -52,7 +52,7 @@ const text = z.string().trim().min(1, 'must not be empty').max(4000);
 /** Who sends an event: a person with their roles, or a component of the bot itself. */
 export const actorSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('person'), email, roles: z.array(z.enum(roles)) }),
-  z.object({ kind: z.literal('system'), name: z.enum(['intake', 'scheduler']) }),
+  z.object({ kind: z.literal('system'), name: z.enum(['intake', 'scheduler', 'retention']) }),
 ]);
 export type Actor = z.infer<typeof actorSchema>;
 
@@ -97,6 +97,19 @@ export const caseEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('LEGAL_HOLD'), ...base, hold: z.boolean(), reason: text }),
   z.object({ type: z.literal('SLA_REMIND'), ...base, state: z.enum(caseStates), step }),
   z.object({ type: z.literal('SLA_ESCALATE'), ...base, state: z.enum(caseStates), step }),
+  /** Retention replaces the subject with a tombstone key once the retention period of a closed case ends. */
+  z.object({
+    type: z.literal('ANONYMISE'),
+    ...base,
+    tombstoneKey: z.string().startsWith('tombstone:'),
+    /** The retention rule that applied, such as `countries.DE.outcomes.false_positive`. */
+    rule: z.string().min(1),
+    retentionDays: z.number().int().positive(),
+    /** The last audit sequence number of the case stream whose content was redacted with it. */
+    redactedThrough: z.number().int().nonnegative(),
+    /** The date the retention period was measured at; later than `at` only in a run with `--as-of`. */
+    asOf: z.iso.datetime({ offset: true }),
+  }),
 ]);
 export type CaseEvent = z.infer<typeof caseEventSchema>;
 export type CaseEventType = CaseEvent['type'];
@@ -144,6 +157,8 @@ export const caseContextSchema = z.object({
   approvals: z.array(approvalSchema),
   outcome: z.enum(caseOutcomes).nullable(),
   legalHold: z.boolean(),
+  /** True once retention replaced the subject with a tombstone key; such a case cannot be reopened. */
+  anonymised: z.boolean().default(false),
   /** Number of accepted SIGNAL_ADDED events, that is signals that joined after the case opened. */
   signalCount: z.number().int().nonnegative(),
   /** SLA reminders the scheduler sent, with the state each was about. */

@@ -48,6 +48,7 @@ export function initialContext(input: CaseInput): CaseContext {
     approvals: [],
     outcome: null,
     legalHold: false,
+    anonymised: false,
     signalCount: 0,
     reminders: [],
     escalations: [],
@@ -133,6 +134,17 @@ const machineSetup = setup({
       signalCount: context.signalCount + 1,
     })),
     setLegalHold: assign({ legalHold: ({ event }) => eventOf(event, 'LEGAL_HOLD').hold }),
+    /** Drops every link to the subject from the context; the outcome and the deciders stay. */
+    anonymise: assign(({ event }) => ({
+      subject: {
+        key: eventOf(event, 'ANONYMISE').tombstoneKey,
+        email: null,
+        managerEmail: null,
+        resolved: false,
+      },
+      escalationSummary: null,
+      anonymised: true,
+    })),
     recordReminder: assign({
       reminders: ({ context, event }) => [
         ...context.reminders,
@@ -270,12 +282,14 @@ export const caseMachine = machineSetup.createMachine({
         },
       },
     },
-    // Not a final state: a closed case can be reopened, and it still takes notes and legal holds.
+    // Not a final state: a closed case can be reopened until it is anonymised, and it still takes
+    // notes and legal holds.
     closed: {
       on: {
         NOTE: { guard: permittedIn('closed'), actions: 'touch' },
         LEGAL_HOLD: { guard: permittedIn('closed'), actions: ['touch', 'setLegalHold'] },
         REOPEN: { guard: permittedIn('closed'), target: 'triage', actions: [...leave, 'reopen'] },
+        ANONYMISE: { guard: permittedIn('closed'), actions: ['touch', 'anonymise'] },
       },
     },
   },

@@ -103,7 +103,7 @@ export const eventsByState: Record<CaseState, readonly CaseEventType[]> = {
   follow_up: ['CLOSE', ...openStateEvents],
   legal_review: ['APPROVE', 'REJECT', ...openStateEvents],
   action: ['RECORD_ACTION', ...openStateEvents],
-  closed: ['REOPEN', 'NOTE', 'LEGAL_HOLD'],
+  closed: ['REOPEN', 'NOTE', 'LEGAL_HOLD', 'ANONYMISE'],
 };
 
 type SystemName = Extract<Actor, { kind: 'system' }>['name'];
@@ -133,10 +133,16 @@ const senders: Record<CaseEventType, Senders> = {
   LEGAL_HOLD: { roles: ['legal'] },
   SLA_REMIND: { systems: ['scheduler'] },
   SLA_ESCALATE: { systems: ['scheduler'] },
+  ANONYMISE: { systems: ['retention'] },
 };
 
 /** Event types that only system components send; chat offers no button for them. */
-const systemEventTypes: readonly CaseEventType[] = ['SIGNAL_ADDED', 'SLA_REMIND', 'SLA_ESCALATE'];
+const systemEventTypes: readonly CaseEventType[] = [
+  'SIGNAL_ADDED',
+  'SLA_REMIND',
+  'SLA_ESCALATE',
+  'ANONYMISE',
+];
 
 /** Returns the name the audit trail and messages use for an actor. */
 export function actorLabel(actor: Actor): string {
@@ -234,6 +240,27 @@ function checkState(state: CaseState, context: CaseContext, event: CaseEvent): R
     return {
       code: 'TRANSITION_NOT_ALLOWED',
       message: `${event.type} is not possible in state ${state}; ${requiredStates(event.type)}.${lastDecisionNote(context)}`,
+    };
+  }
+
+  if (event.type === 'REOPEN' && context.anonymised) {
+    return {
+      code: 'TRANSITION_NOT_ALLOWED',
+      message:
+        'REOPEN is not possible because retention anonymised this case; open a new case for new evidence.',
+    };
+  }
+  if (event.type === 'ANONYMISE' && context.legalHold) {
+    return {
+      code: 'TRANSITION_NOT_ALLOWED',
+      message:
+        'ANONYMISE is not possible because the case is under legal hold; Legal must release the hold first.',
+    };
+  }
+  if (event.type === 'ANONYMISE' && context.anonymised) {
+    return {
+      code: 'TRANSITION_NOT_ALLOWED',
+      message: 'ANONYMISE is not possible because the case is already anonymised.',
     };
   }
 

@@ -14,6 +14,8 @@ export interface AuditBreak {
 export interface AuditVerification {
   ok: boolean;
   events: number;
+  /** Events whose content a redaction removed; each was checked by its stored digest and its link. */
+  redacted: number;
   firstBreak?: AuditBreak;
 }
 
@@ -25,7 +27,10 @@ type AuditRow = typeof auditEvents.$inferSelect;
  * Walks every audit stream in order and checks each event's content digest, its link to the
  * previous event, the absence of gaps, and that the stream's head names its last event. An edited
  * row breaks its digest, a deleted row leaves a gap, and a deleted last row no longer matches the
- * head. A redacted row is checked by its stored digest only, because its content was removed.
+ * head. A redacted row is checked by its stored digest only, because its content was removed. It
+ * must also be covered by a later event of its stream whose data has `redactedThrough` at or after
+ * its sequence number, as retention's ANONYMISE event has. So marking a row redacted to hide an
+ * edit breaks the verification.
  *
  * NOTE: whoever can rewrite every later row and the head in one go can forge a consistent chain;
  * anchoring head hashes outside the database would close that gap.
@@ -35,6 +40,9 @@ export async function verifyAudit(db: Db): Promise<AuditVerification> {
   for (const head of await db.select().from(auditHeads)) heads.set(head.stream, head);
 
   let count = 0;
+  let redacted = 0;
+  /** Redacted sequence numbers of the current stream that no redaction record covers yet. */
+  let uncovered: number[] = [];
   let stream: string | null = null;
   let expectedSeq = 1;
   let prevHash = GENESIS_HASH;
@@ -42,6 +50,14 @@ export async function verifyAudit(db: Db): Promise<AuditVerification> {
   let cursor: { stream: string; seq: number } | null = null;
 
   const closeStream = (name: string, lastSeq: number, lastHash: string): AuditBreak | null => {
+    if (uncovered.length > 0) {
+      return {
+        stream: name,
+        seq: uncovered[0]!,
+        eventId: null,
+        problem: 'the event is marked redacted but no later event records the redaction',
+      };
+    }
     const head = heads.get(name);
     if (head === undefined)
       return { stream: name, seq: lastSeq, eventId: null, problem: 'the stream has no head row' };
@@ -76,8 +92,9 @@ export async function verifyAudit(db: Db): Promise<AuditVerification> {
       if (row.stream !== stream) {
         if (stream !== null) {
           const broken = closeStream(stream, expectedSeq - 1, prevHash);
-          if (broken !== null) return { ok: false, events: count, firstBreak: broken };
+          if (broken !== null) return { ok: false, events: count, redacted, firstBreak: broken };
         }
+        uncovered = [];
         stream = row.stream;
         seen.add(row.stream);
         expectedSeq = 1;
@@ -88,13 +105,19 @@ export async function verifyAudit(db: Db): Promise<AuditVerification> {
       const fail = (problem: string): AuditVerification => ({
         ok: false,
         events: count,
+        redacted,
         firstBreak: { stream: row.stream, seq: row.seq, eventId: row.id, problem },
       });
       if (row.seq !== expectedSeq)
         return fail(`expected event ${expectedSeq} but found ${row.seq}: events were deleted`);
       if (row.prevHash !== prevHash)
         return fail('the previous-hash link does not match the previous event');
-      if (!row.redacted) {
+      if (row.redacted) {
+        redacted++;
+        uncovered.push(row.seq);
+      } else {
+        const through = redactedThrough(row.data);
+        if (through !== null) uncovered = uncovered.filter((seq) => seq > through);
         const digest = digestContent({
           stream: row.stream,
           seq: row.seq,
@@ -124,13 +147,14 @@ export async function verifyAudit(db: Db): Promise<AuditVerification> {
 
   if (stream !== null) {
     const broken = closeStream(stream, expectedSeq - 1, prevHash);
-    if (broken !== null) return { ok: false, events: count, firstBreak: broken };
+    if (broken !== null) return { ok: false, events: count, redacted, firstBreak: broken };
   }
   for (const [name, head] of heads) {
     if (!seen.has(name) && head.seq > 0) {
       return {
         ok: false,
         events: count,
+        redacted,
         firstBreak: {
           stream: name,
           seq: head.seq,
@@ -140,5 +164,12 @@ export async function verifyAudit(db: Db): Promise<AuditVerification> {
       };
     }
   }
-  return { ok: true, events: count };
+  return { ok: true, events: count, redacted };
+}
+
+/** Reads `redactedThrough` from an event's data: the last sequence number a redaction covered. */
+function redactedThrough(data: unknown): number | null {
+  if (typeof data !== 'object' || data === null) return null;
+  const value = (data as { redactedThrough?: unknown }).redactedThrough;
+  return typeof value === 'number' && Number.isInteger(value) ? value : null;
 }

@@ -24,7 +24,7 @@ export type CaseNotice = { actor: string } & (
   | { type: 'NOTE'; text: string }
   | { type: 'DISMISS' | 'CLOSE'; outcome: CaseOutcome }
   | { type: 'ESCALATE' | 'RETURN_TO_SECURITY' | 'RECORD_CONVERSATION' | 'ACKNOWLEDGE' }
-  | { type: 'RECORD_ACTION' | 'REOPEN' }
+  | { type: 'RECORD_ACTION' | 'REOPEN' | 'ANONYMISE' }
   | { type: 'CHOOSE_RESPONSE'; response: HrResponse; proposedAction: SeriousAction | null }
   | { type: 'APPROVE'; proposedAction: SeriousAction; count: number; required: number }
   | { type: 'REJECT'; proposedAction: SeriousAction | null }

@@ -109,7 +109,7 @@ export async function runAuditVerify(service: CaseService, out: Output): Promise
   const result = await service.verifyAudit();
   out.result(result, () =>
     result.ok
-      ? `Audit trail verified: ${result.events} events, every chain intact.`
+      ? `Audit trail verified: ${result.events} events (${result.redacted ?? 0} redacted), every chain intact.`
       : `Audit trail BROKEN after ${result.events} events: stream ${result.firstBreak?.stream}, event ${result.firstBreak?.seq}: ${result.firstBreak?.problem}`,
   );
   return result.ok ? 0 : EXIT_REJECTED;

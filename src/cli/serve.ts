@@ -21,6 +21,7 @@ async function startServer(deps: AppDeps, runtime: Runtime): Promise<string> {
     metrics: runtime.metrics,
     ingestFeed: (input) => ingestFeed(runtime.intake, input),
     caseService: runtime.caseService,
+    dataProtection: runtime.dataProtection,
     ...(slack?.receiver != null && slack.signingSecret !== null
       ? { slack: { receiver: slack.receiver, signingSecret: slack.signingSecret } }
       : {}),

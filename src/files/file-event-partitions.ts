@@ -1,10 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { Executor } from '../store/db.ts';
-
-/** Normalises `db.execute` results: postgres.js returns an array, PGlite `{ rows }`. */
-function rowsOf<Row>(result: unknown): Row[] {
-  return (Array.isArray(result) ? result : (result as { rows: Row[] }).rows) as Row[];
-}
+import { type Executor, resultRows } from '../store/db.ts';
 
 /**
  * Creates the daily partitions of `file_events` for the given UTC days unless they exist. The SQL
@@ -17,7 +12,7 @@ export async function ensureFileEventPartitions(
 ): Promise<string[]> {
   const names: string[] = [];
   for (const day of [...new Set(days)].sort()) {
-    const rows = rowsOf<{ name: string }>(
+    const rows = resultRows<{ name: string }>(
       await db.execute(sql`select file_events_ensure_partition(${day}::date) as name`),
     );
     names.push(rows[0]!.name);
@@ -31,7 +26,7 @@ export async function ensureFileEventPartitions(
  */
 export async function dropFileEventPartitionsBefore(db: Executor, cutoff: Date): Promise<string[]> {
   const day = cutoff.toISOString().slice(0, 10);
-  const rows = rowsOf<{ dropped: string[] }>(
+  const rows = resultRows<{ dropped: string[] }>(
     await db.execute(sql`select file_events_drop_partitions_before(${day}::date) as dropped`),
   );
   return rows[0]?.dropped ?? [];
@@ -39,7 +34,7 @@ export async function dropFileEventPartitionsBefore(db: Executor, cutoff: Date):
 
 /** Lists the daily partitions of `file_events`, oldest first. */
 export async function listFileEventPartitions(db: Executor): Promise<string[]> {
-  const rows = rowsOf<{ name: string }>(
+  const rows = resultRows<{ name: string }>(
     await db.execute(sql`
       select child.relname as name
       from pg_inherits

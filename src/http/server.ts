@@ -6,9 +6,11 @@ import { CasebridgeError } from '../errors.ts';
 import type { IngestFeed } from '../intake/ingest-feed.ts';
 import type { Logger } from '../log.ts';
 import { createScimUsers } from '../people/scim/scim-users.ts';
+import type { DataProtectionService } from '../retention/data-protection-service.ts';
 import type { Store } from '../store/db.ts';
 import { handleError } from './error-handler.ts';
 import type { Metrics } from './metrics.ts';
+import { dataProtectionApiRoute } from './routes/data-protection-api.ts';
 import { feedsRoute } from './routes/feeds.ts';
 import { healthzRoute } from './routes/healthz.ts';
 import { localApiRoute } from './routes/local-api.ts';
@@ -27,6 +29,8 @@ export interface HttpDeps {
   ingestFeed: IngestFeed;
   /** Serves the local API under /api when given; the CLI uses it while this server holds the embedded database. */
   caseService?: CaseService;
+  /** Serves the retention and subject access routes of the local API when given. */
+  dataProtection?: DataProtectionService;
   /** Serves `POST /slack/events` when Slack runs in HTTP mode. */
   slack?: SlackRouteOptions;
   /** Serves `POST /api/messages` when Teams is configured. */
@@ -89,6 +93,12 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     await app.register(scimRoute, {
       users: createScimUsers(deps.store.db),
       token: deps.config.env.SCIM_TOKEN,
+    });
+  }
+  if (deps.dataProtection !== undefined) {
+    await app.register(dataProtectionApiRoute, {
+      service: deps.dataProtection,
+      consoleToken: deps.config.env.CONSOLE_TOKEN,
     });
   }
   if (deps.slack !== undefined) await app.register(slackRoute, deps.slack);

@@ -26,6 +26,7 @@ export async function syncDirectory(db: Db, config: Config): Promise<DirectorySy
     department: person.department ?? null,
     employeeNumber: person.employeeNumber ?? null,
     locale: person.locale ?? null,
+    country: person.country?.toUpperCase() ?? null,
     externalIds: person.ids.map((id) => id.toLowerCase()),
   }));
   // A person listed twice takes the later entry, as the configuration is read top to bottom.

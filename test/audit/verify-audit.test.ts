@@ -36,7 +36,7 @@ describeStores('audit chain', (current) => {
     await seed('stream-a', 5);
     await seed('stream-b', 3);
     const result = await verifyAudit(current().store.db);
-    expect(result).toEqual({ ok: true, events: 8 });
+    expect(result).toEqual({ ok: true, events: 8, redacted: 0 });
   });
 
   it('detects an edited row', async () => {
@@ -87,10 +87,33 @@ describeStores('audit chain', (current) => {
       .update(auditEvents)
       .set({ reason: null, data: {}, actor: 'redacted', redacted: true })
       .where(and(eq(auditEvents.stream, 'redacted'), eq(auditEvents.seq, 2)));
+    await appendAuditEvent(db, {
+      ...base,
+      stream: 'redacted',
+      type: 'ANONYMISE',
+      at: new Date(Date.UTC(2026, 0, 2)),
+      reason: null,
+      data: { redactedThrough: 3 },
+    });
     const result = await verifyAudit(db);
-    expect(result).toEqual({ ok: true, events: 11 });
+    expect(result).toEqual({ ok: true, events: 12, redacted: 1 });
     await db.delete(auditEvents).where(eq(auditEvents.stream, 'redacted'));
     await db.execute(sql`delete from audit_heads where stream = 'redacted'`);
+  });
+
+  it('rejects a redaction nothing records', async () => {
+    const { db } = current().store;
+    await seed('unrecorded', 3);
+    await db
+      .update(auditEvents)
+      .set({ reason: 'rewritten', redacted: true })
+      .where(and(eq(auditEvents.stream, 'unrecorded'), eq(auditEvents.seq, 2)));
+    const result = await verifyAudit(db);
+    expect(result.ok).toBe(false);
+    expect(result.firstBreak).toMatchObject({ stream: 'unrecorded', seq: 2 });
+    expect(result.firstBreak?.problem).toMatch(/no later event records the redaction/);
+    await db.delete(auditEvents).where(eq(auditEvents.stream, 'unrecorded'));
+    await db.execute(sql`delete from audit_heads where stream = 'unrecorded'`);
   });
 
   it('passes again once tampered streams are gone', async () => {

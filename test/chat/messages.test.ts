@@ -85,6 +85,7 @@ const families: Record<string, readonly string[]> = {
     'SIGNAL_ADDED',
     'SLA_REMIND',
     'SLA_ESCALATE',
+    'ANONYMISE',
   ],
 };
 

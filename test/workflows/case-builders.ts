@@ -36,6 +36,7 @@ export const actors = {
   dana: person('dana.lee@example.com', ['security', 'hr', 'legal']),
   intake: { kind: 'system', name: 'intake' } as Actor,
   scheduler: { kind: 'system', name: 'scheduler' } as Actor,
+  retention: { kind: 'system', name: 'retention' } as Actor,
 };
 
 export const subjectEmail = 'dana.lee@example.com';
@@ -161,6 +162,16 @@ export const events = {
     actor,
     at,
     state,
+  }),
+  anonymise: (actor: Actor): CaseEvent => ({
+    type: 'ANONYMISE',
+    actor,
+    at,
+    asOf: at,
+    tombstoneKey: 'tombstone:00000000-0000-4000-8000-000000000000',
+    rule: 'default.days',
+    retentionDays: 365,
+    redactedThrough: 3,
   }),
 };
 

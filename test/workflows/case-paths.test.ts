@@ -13,7 +13,7 @@ import { checkEvent } from '../../workflows/policy.ts';
 import { actors, events, makeInput, makeUnresolvedInput, subjectEmail } from './case-builders.ts';
 import { traversal, vertexKey } from './case-traversal.ts';
 
-const { ann, sam, hana, leo, lia, maria, mariaLawyer, dana, intake, scheduler } = actors;
+const { ann, sam, hana, leo, lia, maria, mariaLawyer, dana, intake, scheduler, retention } = actors;
 
 /** Lists the sample events tried at each vertex, against both the policy and the machine. */
 function probeEvents(state: CaseState): CaseEvent[] {
@@ -52,11 +52,13 @@ function probeEvents(state: CaseState): CaseEvent[] {
     events.slaEscalate(scheduler, state),
     events.slaRemind(scheduler, state === 'triage' ? 'hr_review' : 'triage'),
     events.slaEscalate(intake, state),
+    events.anonymise(retention),
+    events.anonymise(scheduler),
   ];
 }
 
 const fourEyes = new Set(['termination', 'law_enforcement_referral']);
-const closedEvents = new Set(['REOPEN', 'NOTE', 'LEGAL_HOLD']);
+const closedEvents = new Set(['REOPEN', 'NOTE', 'LEGAL_HOLD', 'ANONYMISE']);
 
 /** One transition along a path: the snapshot before, the event and the snapshot after. */
 type Move = { from: CaseSnapshot; event: CaseEvent; to: CaseSnapshot };
@@ -212,7 +214,7 @@ const allTypes: string[] = [...caseEventTypes];
 const typesWithoutManager = allTypes.filter((type) => type !== 'ACKNOWLEDGE' && type !== 'CLOSE');
 
 // Covers 482 simple paths over 50 vertices for a subject with a known manager, and 366 over 44
-// without one. Each vertex gets the 149 probe events. The expected counts pin the traversal, so
+// without one. Each vertex gets the 151 probe events. The expected counts pin the traversal, so
 // they change whenever the machine or the samples do.
 describe.each([
   {
@@ -241,7 +243,7 @@ describe.each([
     expect(problems).toEqual([]);
     expect(paths.length).toBe(simplePaths);
     expect(probes.vertices.size).toBe(vertices);
-    expect(probes.count).toBe(vertices * 149);
+    expect(probes.count).toBe(vertices * 151);
     expect([...reached].sort()).toEqual([...states].sort());
     expect([...probes.acceptedTypes].sort()).toEqual([...types].sort());
   });

@@ -65,6 +65,7 @@ export const en = {
   'decided.LEGAL_HOLD': 'changed by a legal hold',
   'decided.SLA_REMIND': 'reminded',
   'decided.SLA_ESCALATE': 'escalated after its deadline',
+  'decided.ANONYMISE': 'anonymised by retention',
 
   // Outcomes of a closed case.
   'outcome.false_positive': 'False positive',
@@ -220,6 +221,7 @@ export const en = {
   'reply.releaseLegalHold': '{actor} released the legal hold on this case.',
   'reply.SLA_REMIND': 'Reminder: this case has been in {state} since {since}.',
   'reply.SLA_ESCALATE': 'This case has been in {state} since {since}, past its deadline.',
+  'reply.ANONYMISE': 'Retention anonymised this case: its subject and evidence were removed.',
 
   // Identity reveals: security asks to see who the subject is, HR or the privacy role decides.
   'reveal.requested':

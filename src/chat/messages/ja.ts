@@ -259,4 +259,7 @@ export const ja = {
   'files.where.unknown': '不明',
   'files.where.more':
     '…ほか {count} 件。すべて表示するには「casebridge files where {hash}」を実行してください。',
+  'decided.ANONYMISE': '保存期間の経過により匿名化',
+  'reply.ANONYMISE':
+    '保存期間の経過によりこの案件は匿名化されました。対象者と証拠は削除されています。',
 } as const satisfies Record<keyof typeof en, string>;

@@ -1,0 +1,119 @@
+import type { FileConfig } from '../config.ts';
+import { CasebridgeError, type ErrorCode, errorCatalogue } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import type { Db } from '../store/db.ts';
+import { exportSubject, type SubjectExport } from '../subject-access/export-subject.ts';
+import { planRetention, type RetentionPlan } from './plan-retention.ts';
+import type { RetentionConfig } from './retention-policy.ts';
+import { type RetentionHooks, type RetentionRunResult, runRetention } from './run-retention.ts';
+
+/**
+ * Retention and subject access, as the CLI and the local API use them. Like the case service, one
+ * implementation works on the database and the other calls a running server's local API.
+ */
+export interface DataProtectionService {
+  /** `asOf` is a date (YYYY-MM-DD, midnight UTC) or an ISO 8601 time; now when absent. */
+  planRetention(asOf?: string): Promise<RetentionPlan>;
+  runRetention(asOf?: string): Promise<RetentionRunResult>;
+  exportSubject(subjectEmail: string, actorEmail: string): Promise<SubjectExport>;
+}
+
+export interface LocalDataProtectionDeps {
+  db: Db;
+  logger: Logger;
+  config: Pick<FileConfig, 'retention' | 'privacy'>;
+  hooks?: RetentionHooks;
+  now?: () => Date;
+}
+
+export function localDataProtectionService(deps: LocalDataProtectionDeps): DataProtectionService {
+  const now = deps.now ?? (() => new Date());
+  return {
+    planRetention: async (asOf) =>
+      planRetention(deps.db, requireRetention(deps.config.retention), parseAsOf(asOf, now())),
+    runRetention: async (asOf) =>
+      runRetention(
+        {
+          db: deps.db,
+          logger: deps.logger,
+          config: requireRetention(deps.config.retention),
+          now,
+          ...(deps.hooks === undefined ? {} : { hooks: deps.hooks }),
+        },
+        parseAsOf(asOf, now()),
+      ),
+    exportSubject: (subjectEmail, actorEmail) =>
+      exportSubject(deps.db, deps.config.privacy.export, {
+        subjectEmail,
+        actorEmail,
+        now: now(),
+      }),
+  };
+}
+
+function requireRetention(config: RetentionConfig | undefined): RetentionConfig {
+  if (config === undefined) {
+    throw new CasebridgeError(
+      'CONFIG_INVALID',
+      'Retention is not configured: the configuration file has no retention block. Add one (see examples/casebridge.yaml) to plan or run retention.',
+    );
+  }
+  return config;
+}
+
+/** Parses `--as-of`: a date YYYY-MM-DD (midnight UTC) or an ISO 8601 time with an offset. */
+export function parseAsOf(value: string | undefined, fallback: Date): Date {
+  if (value === undefined) return fallback;
+  const text = value.trim();
+  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(text);
+  const time = /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})$/.test(text);
+  const parsed = new Date(dateOnly ? `${text}T00:00:00Z` : text);
+  if ((!dateOnly && !time) || Number.isNaN(parsed.getTime())) {
+    throw new CasebridgeError(
+      'USAGE_INVALID',
+      `--as-of "${value}" is not a date; give YYYY-MM-DD or an ISO 8601 time such as 2027-06-01T00:00:00Z.`,
+    );
+  }
+  return parsed;
+}
+
+/** Calls the local API of a running Casebridge server that holds the embedded database. */
+export function remoteDataProtectionService(
+  baseUrl: string,
+  token?: string,
+): DataProtectionService {
+  const post = async <T>(route: string, body: unknown): Promise<T> => {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (token !== undefined) headers.authorization = `Bearer ${token}`;
+    let response: Response;
+    try {
+      response = await fetch(new URL(route, baseUrl), {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(body),
+      });
+    } catch (error) {
+      throw new CasebridgeError(
+        'DATABASE_UNAVAILABLE',
+        `The Casebridge server at ${baseUrl} uses the embedded database but did not respond (${(error as Error).message}). Check that it is running, or stop it and retry.`,
+        { cause: error },
+      );
+    }
+    const payload = (await response.json()) as T & {
+      error?: { code?: string; message?: string };
+    };
+    if (!response.ok) {
+      const code = (payload.error?.code ?? 'DATABASE_UNAVAILABLE') as ErrorCode;
+      throw new CasebridgeError(
+        code in errorCatalogue ? code : 'DATABASE_UNAVAILABLE',
+        payload.error?.message ?? `HTTP ${response.status} from ${route}`,
+      );
+    }
+    return payload;
+  };
+  return {
+    planRetention: (asOf) => post('/api/retention/plan', { asOf }),
+    runRetention: (asOf) => post('/api/retention/run', { asOf }),
+    exportSubject: (subject, as) => post('/api/subjects/export', { subject, as }),
+  };
+}
