@@ -76,6 +76,14 @@ const channelsSchema = z.strictObject({
     .optional(),
   /** Teams channel conversation id. */
   teams: z.string().min(1).optional(),
+  /** Channel name in the local console at /console, such as security. */
+  console: z
+    .string()
+    .regex(
+      /^[a-z0-9][a-z0-9_-]{0,79}$/,
+      'must be a console channel name of lower-case letters, digits, - and _, such as security',
+    )
+    .optional(),
 });
 
 const clockTimeSchema = z.string().refine((value) => parseClockTime(value) !== null, {

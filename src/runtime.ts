@@ -2,11 +2,13 @@ import { createBusinessCalendar } from '../workflows/business-calendar.ts';
 import { type ActOnCaseInput, actOnCase } from './cases/act-on-case.ts';
 import { type CaseService, localCaseService } from './cases/case-service.ts';
 import { loadPseudonymKey } from './cases/pseudonym.ts';
+import { type ConsoleChat, consoleRouted, createConsoleChat } from './chat/console/console-chat.ts';
 import { loadCaseView } from './chat/load-case-view.ts';
 import type { ChatPlatform } from './chat/port.ts';
 import { createSlackApp, type SlackApp } from './chat/slack/app.ts';
 import { createTeamsApp, type TeamsApp } from './chat/teams/app.ts';
 import type { FeedName } from './config.ts';
+import { assertConsoleExposure } from './http/console-access.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
 import type { IntakeDeps } from './intake/ingest-feed.ts';
 import { type CronJob, createCronJob } from './jobs/cron-job.ts';
@@ -31,6 +33,8 @@ export interface Runtime {
   caseService: CaseService;
   slack: SlackApp | null;
   teams: TeamsApp | null;
+  /** The local console chat, when the routing names a console channel. */
+  console: ConsoleChat | null;
   worker: OutboxWorker | null;
   /** Fires due SLA timers every minute, on one replica at a time. */
   scheduler: Scheduler;
@@ -56,6 +60,10 @@ export async function createRuntime(
     config.env.TEAMS_CLIENT_ID !== undefined ||
     config.env.TEAMS_ALLOW_UNAUTHENTICATED !== undefined;
   if (teamsOn) platforms.push('teams');
+  if (consoleRouted(config.file.routing)) {
+    assertConsoleExposure(config.env);
+    platforms.push('console');
+  }
   const notifier = createCaseNotifier(config.file.routing, platforms);
   const calendar = createBusinessCalendar(config.file.policy);
   const onTransition = (event: string, outcome: string) =>
@@ -84,11 +92,12 @@ export async function createRuntime(
 
   let slack: SlackApp | null = null;
   let teams: TeamsApp | null = null;
+  let consoleChat: ConsoleChat | null = null;
   let worker: OutboxWorker | null = null;
   if (platforms.length > 0) {
     for (const platform of platforms) {
       for (const audience of ['security', 'hr', 'legal'] as const) {
-        if (config.file.routing[audience]?.[platform as 'slack' | 'teams'] === undefined) {
+        if (config.file.routing[audience]?.[platform] === undefined) {
           logger.warn(
             { audience, platform },
             'chat platform is configured but routing names no channel for this audience; its threads are skipped',
@@ -117,12 +126,16 @@ export async function createRuntime(
         ),
       });
     }
+    if (platforms.includes('console')) {
+      consoleChat = createConsoleChat({ db: store.db, logger, routing: config.file.routing, act });
+    }
     worker = createOutboxWorker({
       db: store.db,
       logger,
       ports: {
         ...(slack === null ? {} : { slack: slack.port }),
         ...(teams === null ? {} : { teams: teams.port }),
+        ...(consoleChat === null ? {} : { console: consoleChat.port }),
       },
       renderView: (caseId, audience) =>
         loadCaseView(store.db, pseudonymKey, caseId, audience, 'en'),
@@ -133,6 +146,7 @@ export async function createRuntime(
     const ports = {
       ...(slack === null ? {} : { slack: slack.port }),
       ...(teams === null ? {} : { teams: teams.port }),
+      ...(consoleChat === null ? {} : { console: consoleChat.port }),
     };
     jobs.push(
       createCronJob(
@@ -162,6 +176,7 @@ export async function createRuntime(
     caseService,
     slack,
     teams,
+    console: consoleChat,
     worker,
     scheduler,
     async start() {

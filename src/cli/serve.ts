@@ -25,6 +25,7 @@ async function startServer(deps: AppDeps, runtime: Runtime): Promise<string> {
       ? { slack: { receiver: slack.receiver, signingSecret: slack.signingSecret } }
       : {}),
     ...(runtime.teams === null ? {} : { teams: { handle: runtime.teams.adapter.handle } }),
+    ...(runtime.console === null ? {} : { console: { chat: runtime.console } }),
   });
   // The chat apps check their credentials first, so a bad token stops the start before the port opens.
   await runtime.start();
