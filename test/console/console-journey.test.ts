@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import { PNG } from 'pngjs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadPseudonymKey, pseudonymFor } from '../../src/cases/pseudonym.ts';
 import { cases, outbox } from '../../src/store/schema.ts';
@@ -71,6 +72,13 @@ describeStores('console journey in chromium', (current) => {
     await settled();
     const page = await browser.newPage();
     await page.goto(`${server.url}/console?as=${encodeURIComponent(email)}`);
+    return page;
+  }
+
+  async function openDashboard(email: string): Promise<Page> {
+    const page = await browser.newPage();
+    await page.setViewportSize({ width: 1200, height: 900 });
+    await page.goto(`${server.url}/dashboard?as=${encodeURIComponent(email)}`);
     return page;
   }
 
@@ -232,5 +240,39 @@ describeStores('console journey in chromium', (current) => {
         .fill('Access revoked and employment ended');
     });
     expect(await stateOf(sam.key)).toBe('closed');
+
+    // The dashboard plots the figures: the screenshot has many colours and the SVGs have marks.
+    const board = await openDashboard('ann.analyst@example.com');
+    expect(await board.locator('svg[role="img"]').count()).toBeGreaterThanOrEqual(4);
+    expect(await board.locator('svg .mark').count()).toBeGreaterThan(3);
+    const png = PNG.sync.read(await board.screenshot({ fullPage: true }));
+    expect(distinctColours(png)).toBeGreaterThan(20);
+    expect(await board.locator('main').textContent()).not.toContain('Sam Ortiz');
+
+    // The case page shows the whole audit timeline, with the pseudonym for security.
+    await board.goto(`${server.url}/dashboard/cases/${dana.key}?as=ann.analyst%40example.com`);
+    const timeline = await board.locator('ol.timeline').textContent();
+    for (const type of ['OPEN', 'ESCALATE', 'CHOOSE_RESPONSE', 'ACKNOWLEDGE', 'CLOSE']) {
+      expect(timeline).toContain(type);
+    }
+    expect(await board.locator('main').textContent()).not.toContain('Dana Lee');
+    expect(await board.locator('[data-field="subject"]').textContent()).toBe(dana.pseudonym);
+    await board.goto(`${server.url}/dashboard/cases/${dana.key}?as=hana.hr%40example.com`);
+    expect(await board.locator('[data-field="subject"]').textContent()).toBe('Dana Lee');
+    await board.goto(`${server.url}/dashboard?as=maria.gomez%40example.com`);
+    expect(await board.locator('h1').textContent()).toBe('Not allowed');
   }, 240_000);
 });
+
+/** Counts the distinct RGB colours of an image; a blank or single-colour page has very few. */
+function distinctColours(png: PNG): number {
+  const colours = new Set<number>();
+  for (let offset = 0; offset < png.data.length; offset += 4) {
+    colours.add(
+      ((png.data[offset] ?? 0) << 16) |
+        ((png.data[offset + 1] ?? 0) << 8) |
+        (png.data[offset + 2] ?? 0),
+    );
+  }
+  return colours.size;
+}

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ConsoleChat } from '../../chat/console/console-chat.ts';
 import { assertConsoleRequest } from '../console-access.ts';
 import { consoleRoute } from './console.ts';
+import { dashboardRoute } from './dashboard.ts';
 
 export interface LocalPagesOptions {
   chat: ConsoleChat;
@@ -23,4 +24,5 @@ export async function localPagesRoute(
     assertConsoleRequest(request, options.consoleToken);
   });
   await app.register(consoleRoute, options);
+  await app.register(dashboardRoute, { db: options.chat.db });
 }
