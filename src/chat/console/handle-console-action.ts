@@ -82,7 +82,13 @@ export async function handleConsoleAction(
       const form = buildForm(event, payload, {
         locale: identity.locale,
         caseKey: row.key,
-        actionLabel: t(identity.locale, `event.${event}` as never),
+        actionLabel:
+          event === 'LEGAL_HOLD'
+            ? t(
+                identity.locale,
+                payload.hold === false ? 'event.releaseLegalHold' : 'event.placeLegalHold',
+              )
+            : t(identity.locale, `event.${event}`),
         managerKnown: context.subject.managerEmail !== null,
       });
       if (form === null) return done;
