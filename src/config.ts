@@ -85,7 +85,7 @@ const localeSchema = z.enum(locales, {
     `${String(issue.input)} is not a supported locale; use one of ${locales.join(', ')}`,
 });
 
-const platformKeys = ['slack', 'teams'] as const;
+const platformKeys = ['slack', 'teams', 'console'] as const;
 
 /**
  * Rewrites the long form of a platform entry, `slack: { channel: C…, locale: ja }`, into the short
@@ -120,11 +120,23 @@ const channelsSchema = z.preprocess(
       .optional(),
     /** Teams channel conversation id. */
     teams: z.string().min(1).optional(),
+    /** Channel name in the local console at /console, such as security. */
+    console: z
+      .string()
+      .regex(
+        /^[a-z0-9][a-z0-9_-]{0,79}$/,
+        'must be a console channel name of lower-case letters, digits, - and _, such as security',
+      )
+      .optional(),
     /** The locale of every text posted to this audience's channels; English when unset. */
     locale: localeSchema.optional(),
     /** The locale per platform, from the long form `slack: { channel, locale }`; wins over `locale`. */
     locales: z
-      .strictObject({ slack: localeSchema.optional(), teams: localeSchema.optional() })
+      .strictObject({
+        slack: localeSchema.optional(),
+        teams: localeSchema.optional(),
+        console: localeSchema.optional(),
+      })
       .optional(),
   }),
 );
@@ -366,7 +378,9 @@ export function channelLocale(
   const channels = routing[audience];
   if (channels === undefined) return 'en';
   const perPlatform =
-    platform === 'slack' || platform === 'teams' ? channels.locales?.[platform] : undefined;
+    platform === 'slack' || platform === 'teams' || platform === 'console'
+      ? channels.locales?.[platform]
+      : undefined;
   return perPlatform ?? channels.locale ?? 'en';
 }
 

@@ -2,12 +2,14 @@ import { createBusinessCalendar } from '../workflows/business-calendar.ts';
 import { type ActOnCaseInput, actOnCase } from './cases/act-on-case.ts';
 import { type CaseService, localCaseService } from './cases/case-service.ts';
 import { loadPseudonymKey } from './cases/pseudonym.ts';
+import { type ConsoleChat, consoleRouted, createConsoleChat } from './chat/console/console-chat.ts';
 import { loadCaseView } from './chat/load-case-view.ts';
 import type { ChatPlatform } from './chat/port.ts';
 import { createSlackApp, type SlackApp } from './chat/slack/app.ts';
 import { createTeamsApp, type TeamsApp } from './chat/teams/app.ts';
 import { channelLocale, type FeedName } from './config.ts';
 import { dropFileEventPartitionsBefore } from './files/file-event-partitions.ts';
+import { assertConsoleExposure } from './http/console-access.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
 import { createIncydrJob } from './incydr/incydr-job.ts';
 import type { IntakeDeps } from './intake/ingest-feed.ts';
@@ -42,6 +44,8 @@ export interface Runtime {
   dataProtection: DataProtectionService;
   slack: SlackApp | null;
   teams: TeamsApp | null;
+  /** The local console chat, when the routing names a console channel. */
+  console: ConsoleChat | null;
   worker: OutboxWorker | null;
   /** Fires due SLA timers every minute, on one replica at a time. */
   scheduler: Scheduler;
@@ -67,6 +71,10 @@ export async function createRuntime(
     config.env.TEAMS_CLIENT_ID !== undefined ||
     config.env.TEAMS_ALLOW_UNAUTHENTICATED !== undefined;
   if (teamsOn) platforms.push('teams');
+  if (consoleRouted(config.file.routing)) {
+    assertConsoleExposure(config.env);
+    platforms.push('console');
+  }
   const notifier = createCaseNotifier(config.file.routing, platforms);
   const calendar = createBusinessCalendar(config.file.policy);
   const onTransition = (event: string, outcome: string) =>
@@ -134,11 +142,12 @@ export async function createRuntime(
 
   let slack: SlackApp | null = null;
   let teams: TeamsApp | null = null;
+  let consoleChat: ConsoleChat | null = null;
   let worker: OutboxWorker | null = null;
   if (platforms.length > 0) {
     for (const platform of platforms) {
       for (const audience of ['security', 'hr', 'legal'] as const) {
-        if (config.file.routing[audience]?.[platform as 'slack' | 'teams'] === undefined) {
+        if (config.file.routing[audience]?.[platform] === undefined) {
           logger.warn(
             { audience, platform },
             'chat platform is configured but routing names no channel for this audience; its threads are skipped',
@@ -167,12 +176,16 @@ export async function createRuntime(
         ),
       });
     }
+    if (platforms.includes('console')) {
+      consoleChat = createConsoleChat({ db: store.db, logger, routing: config.file.routing, act });
+    }
     worker = createOutboxWorker({
       db: store.db,
       logger,
       ports: {
         ...(slack === null ? {} : { slack: slack.port }),
         ...(teams === null ? {} : { teams: teams.port }),
+        ...(consoleChat === null ? {} : { console: consoleChat.port }),
       },
       renderView: (caseId, audience, locale) =>
         loadCaseView(store.db, pseudonymKey, caseId, audience, locale, { includeReveal: true }),
@@ -184,6 +197,7 @@ export async function createRuntime(
     const ports = {
       ...(slack === null ? {} : { slack: slack.port }),
       ...(teams === null ? {} : { teams: teams.port }),
+      ...(consoleChat === null ? {} : { console: consoleChat.port }),
     };
     jobs.push(
       createCronJob(
@@ -214,6 +228,7 @@ export async function createRuntime(
     dataProtection,
     slack,
     teams,
+    console: consoleChat,
     worker,
     scheduler,
     async start() {

@@ -26,6 +26,7 @@ async function startServer(deps: AppDeps, runtime: Runtime): Promise<string> {
       ? { slack: { receiver: slack.receiver, signingSecret: slack.signingSecret } }
       : {}),
     ...(runtime.teams === null ? {} : { teams: { handle: runtime.teams.adapter.handle } }),
+    ...(runtime.console === null ? {} : { console: { chat: runtime.console } }),
   });
   // The chat apps check their credentials first, so a bad token stops the start before the port opens.
   await runtime.start();
@@ -114,7 +115,9 @@ export async function runDemo(json: boolean): Promise<void> {
     const cases = await listCases(deps.store.db);
     const url = await startServer(deps, runtime);
 
-    createOutput(json).result({ url, ingested, cases }, () => demoText(url, ingested, cases));
+    createOutput(json).result({ url, consoleUrl: `${url}/console`, ingested, cases }, () =>
+      demoText(url, ingested, cases),
+    );
   } catch (error) {
     await failStart(error, json, deps);
   }
@@ -137,6 +140,7 @@ function demoText(
     'Cases:',
     ...cases.map((row) => `  ${row.key}  ${row.state.padEnd(14)} ${row.priority}`),
     '',
+    `Console: ${url}/console  (dashboard: ${url}/dashboard)`,
     `Server: ${url}  (health: ${url}/healthz, metrics: ${url}/metrics). Stop it with Ctrl-C.`,
     '',
   ];
@@ -154,8 +158,20 @@ function demoText(
     return lines.join('\n');
   }
   const key = walkthrough.key;
+  const as = (email: string) => `${url}/console?as=${encodeURIComponent(email)}`;
   lines.push(
-    'Try this in another terminal; while the demo runs, the commands go through it:',
+    `Try this in a browser, with case ${key}:`,
+    `  1. Act as the analyst: ${as('ann.analyst@example.com')}`,
+    `     In #security, open "Escalate to HR" on ${key}, write a summary and submit. The subject shows as a pseudonym.`,
+    `  2. Act as HR: ${as('hana.hr@example.com')}`,
+    '     In #hr the case arrived with the name. Choose response "Serious action" and the action "Termination".',
+    `  3. Act as Legal: ${as('leo.legal@example.com')}, then ${as('lia.legal@example.com')}`,
+    '     Each approves in #legal; termination needs two different lawyers. Try approving twice as Leo to see the refusal.',
+    `  4. Back as HR: record the action taken, and the case closes. Or, on another case, choose "Involve the subject's manager"`,
+    `     and act as the manager (${as('maria.gomez@example.com')}): the notice in direct messages has no evidence.`,
+    `  5. See the figures and the audit timeline: ${url}/dashboard?as=ann.analyst%40example.com`,
+    '',
+    'The same steps from another terminal; while the demo runs, the commands go through it:',
     `  ./bin/casebridge.js cases show ${key}`,
     `  ./bin/casebridge.js cases act ${key} ESCALATE --as ann.analyst@example.com --reason "Source code synced to a personal Dropbox before departure"`,
     `  ./bin/casebridge.js cases act ${key} CHOOSE_RESPONSE --as hana.hr@example.com --response serious_action --action termination`,

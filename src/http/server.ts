@@ -15,6 +15,7 @@ import { feedsRoute } from './routes/feeds.ts';
 import { healthzRoute } from './routes/healthz.ts';
 import { localApiRoute } from './routes/local-api.ts';
 import { localPeopleApiRoute } from './routes/local-api-people.ts';
+import { type LocalPagesOptions, localPagesRoute } from './routes/local-pages.ts';
 import { metricsRoute } from './routes/metrics.ts';
 import { readyzRoute } from './routes/readyz.ts';
 import { SCIM_PREFIX, scimRoute } from './routes/scim.ts';
@@ -35,6 +36,8 @@ export interface HttpDeps {
   slack?: SlackRouteOptions;
   /** Serves `POST /api/messages` when Teams is configured. */
   teams?: TeamsRouteOptions;
+  /** Serves the console chat at `/console` and the dashboard at `/dashboard`. */
+  console?: Pick<LocalPagesOptions, 'chat'>;
 }
 
 /** Probe and scrape endpoints, left out of the per-request log lines because they run every few seconds. */
@@ -103,6 +106,12 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   }
   if (deps.slack !== undefined) await app.register(slackRoute, deps.slack);
   if (deps.teams !== undefined) await app.register(teamsRoute, deps.teams);
+  if (deps.console !== undefined) {
+    await app.register(localPagesRoute, {
+      chat: deps.console.chat,
+      consoleToken: deps.config.env.CONSOLE_TOKEN,
+    });
+  }
   app.setNotFoundHandler((request) => {
     throw new CasebridgeError(
       'ROUTE_NOT_FOUND',

@@ -112,7 +112,7 @@ function routedChannels(
 ): Array<{ channel: ChannelRef; port: ChatPort }> {
   const channels = deps.routing[role] ?? {};
   const targets: Array<{ channel: ChannelRef; port: ChatPort }> = [];
-  for (const platform of ['slack', 'teams'] as const) {
+  for (const platform of ['slack', 'teams', 'console'] as const) {
     const id = channels[platform];
     const port = deps.ports[platform];
     if (id === undefined || port === undefined) continue;

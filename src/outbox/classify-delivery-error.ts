@@ -38,6 +38,9 @@ export function classifyDeliveryError(error: unknown): DeliveryFailure {
     status?: number;
     response?: { status?: number; headers?: Record<string, unknown> };
   };
+  if (value?.code === 'console_recipient_not_found') {
+    return { kind: 'permanent', reason: 'recipient_not_found' };
+  }
   if (value?.code === 'slack_webapi_rate_limited_error') {
     return { kind: 'rate_limited', retryAfterMs: Math.max(1, value.retryAfter ?? 1) * 1000 };
   }

@@ -23,7 +23,6 @@ function channelFor(
   audience: Audience,
   platform: ChatPlatform,
 ): string | null | undefined {
-  if (platform !== 'slack' && platform !== 'teams') return undefined;
   if (audience === 'manager') return routing.hr?.[platform] === undefined ? undefined : null;
   return routing[audience]?.[platform];
 }

@@ -7,7 +7,7 @@ import type { ChannelMembers, ChatPort } from '../chat/port.ts';
 import type { CaseView } from '../chat/view-model.ts';
 import { findPersonByEmail } from '../people/find-person.ts';
 import type { Db } from '../store/db.ts';
-import { cases, people } from '../store/schema.ts';
+import { cases } from '../store/schema.ts';
 import type { ClaimedMessage } from './claim-outbox.ts';
 import { classifyDeliveryError } from './classify-delivery-error.ts';
 import type { DirectPayload } from './managers-manager.ts';

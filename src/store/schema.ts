@@ -292,6 +292,7 @@ export const settings = pgTable('settings', {
   value: text('value').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
+export * from './schema-console.ts';
 export * from './schema-files.ts';
 export * from './schema-incydr.ts';
 export * from './schema-privacy.ts';
