@@ -94,6 +94,7 @@ export function createCaseNotifier(routing: Routing, platforms: ChatPlatform[]):
               channel,
               rootId: null,
               blockedReason: null,
+              retiredAt: null,
               createdAt: new Date(),
             };
             threads.set(key, thread);

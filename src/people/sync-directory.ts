@@ -21,6 +21,13 @@ export async function syncDirectory(db: Db, config: Config): Promise<DirectorySy
     employeeNumber: person.employeeNumber ?? null,
     locale: person.locale ?? null,
     externalIds: person.ids.map((id) => id.toLowerCase()),
+    // Lifecycle fields are written only when the file names them, so that dates another source
+    // (SCIM, an HR import) set are not cleared by a file that leaves them out.
+    ...(person.timeZone === undefined ? {} : { timeZone: person.timeZone }),
+    ...(person.country === undefined ? {} : { country: person.country }),
+    ...(person.hireDate === undefined ? {} : { hireDate: person.hireDate }),
+    ...(person.noticeDate === undefined ? {} : { noticeDate: person.noticeDate }),
+    ...(person.lastWorkingDay === undefined ? {} : { lastWorkingDay: person.lastWorkingDay }),
   }));
   const grants = Object.entries(config.file.roles).flatMap(([role, emails]) =>
     emails.map((email) => ({ email: email.toLowerCase(), role })),
