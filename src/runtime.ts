@@ -22,6 +22,7 @@ import {
   type OutboxWorker,
   type OutboxWorkerDeps,
 } from './outbox/outbox-worker.ts';
+import { watchlistContextFrom } from './people/watchlists.ts';
 
 /** The parts a serving process runs beside the store: metrics, intake, chat apps and the delivery worker. */
 export interface Runtime {
@@ -66,6 +67,7 @@ export async function createRuntime(
     reopenWindowHours: config.file.intake.reopenWindowHours,
     notifier,
     calendar,
+    watch: watchlistContextFrom(config.file),
     onSignal: (feed: FeedName, result: string) => metrics.signalsIngested.inc({ feed, result }),
   };
   const caseService = localCaseService({ ...intake, onTransition });

@@ -33,6 +33,7 @@ export interface LocalCaseServiceDeps {
   reopenWindowHours: number;
   notifier?: CaseNotifier;
   onSignal?: IntakeDeps['onSignal'];
+  watch?: IntakeDeps['watch'];
   onTransition?: ActOnCaseDeps['onTransition'];
 }
 

@@ -39,7 +39,7 @@ export function deriveSignalFacts(signal: Signal, options: SignalFactOptions = {
     const indicator = signal.indicators.find((name) => pattern.test(name));
     const toDestination = destination.some((part) => pattern.test(part));
     if (indicator === undefined && !toDestination) continue;
-    facts.push({ kind, count: countFor(signal, indicator ?? null) });
+    facts.push({ kind, count: countFor(signal, pattern) });
   }
 
   const sourceFiles = signal.files.filter(
@@ -48,7 +48,7 @@ export function deriveSignalFacts(signal: Signal, options: SignalFactOptions = {
   const sourceIndicator = signal.indicators.find((name) => sourceCodeIndicator.test(name));
   if (sourceFiles.length > 0) facts.push({ kind: 'source_code', count: sourceFiles.length });
   else if (sourceIndicator !== undefined) {
-    facts.push({ kind: 'source_code', count: sessionEventCount(signal, sourceIndicator) });
+    facts.push({ kind: 'source_code', count: sessionEventCount(signal, sourceCodeIndicator) });
   }
 
   const critical = options.criticalHashes;
@@ -61,16 +61,21 @@ export function deriveSignalFacts(signal: Signal, options: SignalFactOptions = {
   return facts;
 }
 
-function countFor(signal: Signal, indicator: string | null): number | null {
+function countFor(signal: Signal, pattern: RegExp): number | null {
   if (signal.files.length > 0) return signal.files.length;
-  return indicator === null ? null : sessionEventCount(signal, indicator);
+  return sessionEventCount(signal, pattern);
 }
 
-/** Reads `eventCount` of an Incydr session's risk indicator from the raw record. */
-function sessionEventCount(signal: Signal, indicator: string): number | null {
+/**
+ * Reads `eventCount` of the Incydr session risk indicator that matches, from the raw record.
+ * Rule names are indicators too but carry no count.
+ */
+function sessionEventCount(signal: Signal, pattern: RegExp): number | null {
   if (signal.kind !== 'incydr.session') return null;
   const raw = signal.raw as { riskIndicators?: Array<{ name?: unknown; eventCount?: unknown }> };
-  const match = raw.riskIndicators?.find((entry) => entry.name === indicator);
+  const match = raw.riskIndicators?.find(
+    (entry) => typeof entry.name === 'string' && pattern.test(entry.name),
+  );
   const count = match?.eventCount;
   return typeof count === 'number' && Number.isInteger(count) && count > 0 ? count : null;
 }

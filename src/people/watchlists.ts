@@ -23,6 +23,20 @@ export interface WatchlistContext {
   defaultTimeZone: string;
 }
 
+/** The configuration's defaults: departing until 30 days after the last working day, new hires for 90 days, UTC. */
+export const defaultWatchlistContext: WatchlistContext = {
+  settings: { departing: { daysAfterLastDay: 30 }, newHires: { days: 90 } },
+  defaultTimeZone: 'UTC',
+};
+
+/** Builds the watchlist context from the configuration file's `watchlists` and `policy.timeZone`. */
+export function watchlistContextFrom(file: {
+  watchlists: WatchlistSettings;
+  policy: { timeZone: string };
+}): WatchlistContext {
+  return { settings: file.watchlists, defaultTimeZone: file.policy.timeZone };
+}
+
 type PersonRow = typeof people.$inferSelect;
 type MembershipRow = typeof watchlistMemberships.$inferSelect;
 
