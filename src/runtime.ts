@@ -14,6 +14,7 @@ import { DAILY_DIGEST_JOB, sendDailyDigests } from './jobs/daily-digest.ts';
 import { createLeaderLock } from './jobs/leader.ts';
 import { purgeReceipts } from './jobs/purge-receipts.ts';
 import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
+import { runWatchlistJob, WATCHLIST_JOB, WATCHLIST_JOB_CRON } from './jobs/watchlist-job.ts';
 import type { AppDeps } from './main.ts';
 import type { CaseNotifier } from './outbox/case-notifier.ts';
 import { createCaseNotifier } from './outbox/create-case-notifier.ts';
@@ -74,6 +75,22 @@ export async function createRuntime(
   const leader = createLeaderLock({ store, logger });
   const scheduler = createScheduler({ store, logger, notifier, leader, calendar });
   const jobs: Array<CronJob<unknown>> = [
+    createCronJob(
+      { leader, logger },
+      {
+        name: WATCHLIST_JOB,
+        cron: WATCHLIST_JOB_CRON,
+        run: () =>
+          runWatchlistJob({
+            db: store.db,
+            logger,
+            notifier,
+            calendar,
+            watch: watchlistContextFrom(config.file),
+            now: () => new Date(),
+          }),
+      },
+    ),
     createCronJob(
       { leader, logger },
       {

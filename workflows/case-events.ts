@@ -36,6 +36,9 @@ export const seriousActions = [
 ] as const;
 export type SeriousAction = (typeof seriousActions)[number];
 export const followUpOutcomes = ['resolved', 'no_further_action'] as const;
+/** HR facts about the subject that reach an open case: the last working day arrived, a new manager. */
+export const hrUpdateKinds = ['departure', 'manager_changed'] as const;
+export type HrUpdateKind = (typeof hrUpdateKinds)[number];
 
 /** How a closed case ended. */
 export const caseOutcomes = [
@@ -52,7 +55,7 @@ const text = z.string().trim().min(1, 'must not be empty').max(4000);
 /** Who sends an event: a person with their roles, or a component of the bot itself. */
 export const actorSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('person'), email, roles: z.array(z.enum(roles)) }),
-  z.object({ kind: z.literal('system'), name: z.enum(['intake', 'scheduler']) }),
+  z.object({ kind: z.literal('system'), name: z.enum(['intake', 'scheduler', 'hr_sync']) }),
 ]);
 export type Actor = z.infer<typeof actorSchema>;
 
@@ -94,6 +97,15 @@ export const caseEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('LEGAL_HOLD'), ...base, hold: z.boolean(), reason: text }),
   z.object({ type: z.literal('SLA_REMIND'), ...base, state: z.enum(caseStates) }),
   z.object({ type: z.literal('SLA_ESCALATE'), ...base, state: z.enum(caseStates) }),
+  z.object({
+    type: z.literal('HR_UPDATE'),
+    ...base,
+    kind: z.enum(hrUpdateKinds),
+    /** For `manager_changed`: the new manager, or null when the directory names none. */
+    managerEmail: email.nullable().optional(),
+    /** For `departure`: the last working day (YYYY-MM-DD) that arrived. */
+    lastWorkingDay: z.iso.date().optional(),
+  }),
 ]);
 export type CaseEvent = z.infer<typeof caseEventSchema>;
 export type CaseEventType = CaseEvent['type'];

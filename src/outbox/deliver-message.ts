@@ -73,7 +73,8 @@ export async function deliverMessage(
     }
 
     if (message.kind === 'card') {
-      const view = await context.renderView(message.caseId, audience);
+      const rendered = await context.renderView(message.caseId, audience);
+      const view = thread.retiredAt === null ? rendered : retiredView(rendered);
       if (thread.rootId !== null && thread.channel !== null) {
         await port.updateCard(
           {
@@ -126,6 +127,18 @@ export async function deliverMessage(
   } catch (error) {
     return outcomeOfFailure(error, claimed, context, caseRow.key);
   }
+}
+
+/**
+ * The card of a thread that no longer follows the case: a replaced manager's notice keeps its
+ * headline, says that the notice moved on, and has no buttons.
+ */
+function retiredView(view: CaseView): CaseView {
+  return {
+    ...view,
+    banners: [t('en', 'manager.reassigned', { name: view.subjectLabel })],
+    actions: [],
+  };
 }
 
 function outcomeOfFailure(

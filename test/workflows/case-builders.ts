@@ -36,6 +36,7 @@ export const actors = {
   dana: person('dana.lee@example.com', ['security', 'hr', 'legal']),
   intake: { kind: 'system', name: 'intake' } as Actor,
   scheduler: { kind: 'system', name: 'scheduler' } as Actor,
+  hrSync: { kind: 'system', name: 'hr_sync' } as Actor,
 };
 
 export const subjectEmail = 'dana.lee@example.com';
@@ -161,6 +162,20 @@ export const events = {
     actor,
     at,
     state,
+  }),
+  departure: (actor: Actor): CaseEvent => ({
+    type: 'HR_UPDATE',
+    actor,
+    at,
+    kind: 'departure',
+    lastWorkingDay: '2025-03-31',
+  }),
+  managerChanged: (actor: Actor, manager?: string | null): CaseEvent => ({
+    type: 'HR_UPDATE',
+    actor,
+    at,
+    kind: 'manager_changed',
+    ...(manager === undefined ? {} : { managerEmail: manager }),
   }),
 };
 

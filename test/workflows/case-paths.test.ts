@@ -12,7 +12,7 @@ import { type CaseSnapshot, caseMachine } from '../../workflows/case-machine.ts'
 import { checkEvent } from '../../workflows/policy.ts';
 import { actors, events, makeInput, makeUnresolvedInput, subjectEmail } from './case-builders.ts';
 
-const { ann, sam, hana, leo, lia, maria, mariaLawyer, dana, intake, scheduler } = actors;
+const { ann, sam, hana, leo, lia, maria, mariaLawyer, dana, intake, scheduler, hrSync } = actors;
 
 /**
  * Events that drive the traversal: one per kind of transition, from the people who normally send
@@ -75,6 +75,11 @@ function probeEvents(state: CaseState): CaseEvent[] {
     events.slaEscalate(scheduler, state),
     events.slaRemind(scheduler, state === 'triage' ? 'hr_review' : 'triage'),
     events.slaEscalate(intake, state),
+    events.departure(hrSync),
+    events.departure(intake),
+    events.managerChanged(hrSync, 'olivia.park@example.com'),
+    events.managerChanged(hrSync, subjectEmail),
+    events.managerChanged(hrSync),
   ];
 }
 
@@ -257,7 +262,7 @@ const allTypes: string[] = [...caseEventTypes];
 const typesWithoutManager = allTypes.filter((type) => type !== 'ACKNOWLEDGE' && type !== 'CLOSE');
 
 // Covers 482 simple paths over 50 vertices for a subject with a known manager, and 366 over 44
-// without one. Each vertex gets the 149 probe events. The expected counts pin the traversal, so
+// without one. Each vertex gets the 154 probe events. The expected counts pin the traversal, so
 // they change whenever the machine or the samples do.
 describe.each([
   {
@@ -286,7 +291,7 @@ describe.each([
     expect(problems).toEqual([]);
     expect(paths.length).toBe(simplePaths);
     expect(probes.vertices.size).toBe(vertices);
-    expect(probes.count).toBe(vertices * 149);
+    expect(probes.count).toBe(vertices * 154);
     expect([...reached].sort()).toEqual([...states].sort());
     expect([...probes.acceptedTypes].sort()).toEqual([...types].sort());
   });

@@ -65,6 +65,7 @@ export const en = {
   'decided.LEGAL_HOLD': 'changed by a legal hold',
   'decided.SLA_REMIND': 'reminded',
   'decided.SLA_ESCALATE': 'escalated after its deadline',
+  'decided.HR_UPDATE': 'updated from an HR record',
 
   // Outcomes of a closed case.
   'outcome.false_positive': 'False positive',
@@ -154,6 +155,8 @@ export const en = {
   'manager.done': 'Thank you: this notice about {name} needs nothing more from you.',
   'manager.reminder': 'Reminder: HR is waiting for you to acknowledge the notice about {name}.',
   'manager.footer': 'Reference {key}',
+  'manager.reassigned':
+    'HR has passed this notice about {name} to their new manager, so it needs nothing more from you.',
 
   // Forms: titles (at most 24 characters, the Slack modal limit), buttons, fields.
   'form.title.ASSIGN': 'Assign case',
@@ -225,6 +228,12 @@ export const en = {
   'reply.SIGNAL_ADDED': 'A new signal joined this case; its priority is now {priority}.',
   'reply.placeLegalHold': '{actor} placed a legal hold on this case.',
   'reply.releaseLegalHold': '{actor} released the legal hold on this case.',
+  'reply.hrDeparture': "HR update: the subject's last working day ({date}) has arrived.",
+  'reply.hrManagerChanged': "HR update: the subject's manager changed.",
+  'reply.hrManagerChangedTo':
+    "HR update: the subject's manager is now {manager}; a pending manager notice goes to them, and the previous manager can no longer acknowledge it.",
+  'reply.hrManagerRemoved':
+    'HR update: the directory names no manager for the subject any more, so no manager can acknowledge a pending notice.',
   'reply.SLA_REMIND': 'Reminder: this case has been in {state} since {since}.',
   'reply.SLA_ESCALATE': 'This case has been in {state} since {since}, past its deadline.',
 
