@@ -76,21 +76,21 @@ export async function sendHrUpdates(deps: HrUpdateDeps): Promise<HrUpdateResult>
     }
 
     for (const update of updates) {
-      const sent = await sendOnce(deps, row.caseId, update.key, update.event);
-      if (sent) result.sent++;
-      else result.skipped++;
+      const outcome = await sendOnce(deps, row.caseId, update.key, update.event);
+      if (outcome === 'sent') result.sent++;
+      else if (outcome === 'skipped') result.skipped++;
     }
   }
   return result;
 }
 
-/** Sends one update in its own transaction; returns false when it was sent before or not applied. */
+/** Sends one update in its own transaction, unless it was sent before. */
 async function sendOnce(
   deps: HrUpdateDeps,
   caseId: string,
   key: string,
   event: HrUpdateEvent,
-): Promise<boolean> {
+): Promise<'sent' | 'already_sent' | 'skipped'> {
   const log = deps.logger.child({ caseId, kind: event.kind });
   return deps.db.transaction(async (tx) => {
     const claimed = await tx
@@ -98,21 +98,21 @@ async function sendOnce(
       .values({ caseId, kind: event.kind, key, sentAt: new Date(event.at) })
       .onConflictDoNothing()
       .returning();
-    if (claimed.length === 0) return false;
+    if (claimed.length === 0) return 'already_sent';
 
     const [current] = await tx.select().from(cases).where(eq(cases.id, caseId)).for('update');
-    if (current === undefined || current.state === 'closed') return false;
+    if (current === undefined || current.state === 'closed') return 'skipped';
     const applied = await applyCaseEvent(tx, current, event, deps.notifier, deps.calendar);
     if (applied.status === 'refused') {
       // The refusal is in the case's audit trail, and the receipt stops a retry of the same update.
       log.warn({ code: applied.error.code }, 'HR update refused by the case policy');
-      return false;
+      return 'skipped';
     }
     if (applied.status === 'conflict') {
       // The row is locked, so the version cannot have moved; this is a bug, not a race.
       throw new Error(`case ${caseId} changed while the HR update was applied`);
     }
     log.info('HR update sent to case');
-    return true;
+    return 'sent';
   });
 }
