@@ -11,6 +11,7 @@ import {
 } from './cli/commands.ts';
 import { createOutput, EXIT_USAGE, type Output, reportError } from './cli/output.ts';
 import { runDemo, runServe } from './cli/serve.ts';
+import { registerWatchlistCommands } from './cli/watchlist-command.ts';
 import { feedNames } from './config.ts';
 import { bootstrap, openCaseService } from './main.ts';
 
@@ -159,6 +160,7 @@ export function buildProgram(): Command {
       execute(options.json === true, (service, output) => runAuditVerify(service, output)),
     );
 
+  registerWatchlistCommands(program);
   return program;
 }
 

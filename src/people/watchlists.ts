@@ -137,9 +137,8 @@ export async function refreshLifecycleWatchlists(
     const current = await tx
       .select()
       .from(watchlistMemberships)
-      .where(
-        and(isNull(watchlistMemberships.endedAt), eq(watchlistMemberships.cause, 'hr_record')),
-      );
+      .where(and(isNull(watchlistMemberships.endedAt), eq(watchlistMemberships.cause, 'hr_record')))
+      .orderBy(asc(watchlistMemberships.startsAt), asc(watchlistMemberships.id));
     const byKey = new Map(current.map((row) => [`${row.list}|${row.personId}`, row]));
 
     const audit: AuditEntry[] = [];
