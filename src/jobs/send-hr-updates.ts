@@ -21,7 +21,7 @@ export interface HrUpdateDeps {
 
 export interface HrUpdateResult {
   sent: number;
-  /** Updates the case refused (recorded in its audit trail) or that another writer held; see the log. */
+  /** Updates the case policy rejected (recorded in the case's audit trail and logged), or for a case closed meanwhile. */
   skipped: number;
 }
 
@@ -105,7 +105,7 @@ async function sendOnce(
     const applied = await applyCaseEvent(tx, current, event, deps.notifier, deps.calendar);
     if (applied.status === 'refused') {
       // The refusal is in the case's audit trail, and the receipt stops a retry of the same update.
-      log.warn({ code: applied.error.code }, 'HR update refused by the case policy');
+      log.warn({ code: applied.error.code }, 'HR update rejected by the case policy');
       return 'skipped';
     }
     if (applied.status === 'conflict') {

@@ -66,7 +66,7 @@ export function createCaseNotifier(routing: Routing, platforms: ChatPlatform[]):
             const thread = retireManagerThread(threads, change.caseId, platform);
             if (thread === null) continue;
             retired.push(thread.id);
-            // The last update of the old manager's card: it drops the button and says why.
+            // The last update of the old manager's card, which drops the button and explains why.
             messages.push({
               threadId: thread.id,
               caseId: change.caseId,

@@ -16,7 +16,7 @@ import {
 /** The audit stream of every watchlist change. */
 export const WATCHLIST_STREAM = 'watchlists';
 
-/** Where the watchlist rules read their settings: the configured windows and the policy's time zone. */
+/** Settings of the watchlist windows: the configured window lengths and the policy's time zone. */
 export interface WatchlistContext {
   settings: WatchlistSettings;
   /** The time zone of people who have none in the directory (`policy.timeZone`). */
@@ -114,7 +114,7 @@ export interface RefreshResult {
 }
 
 /**
- * Records lifecycle memberships as the people rows say at `now`: starts the ones whose window has
+ * Records lifecycle memberships as the people rows define them at `now`: starts the ones whose window has
  * begun, ends the ones whose window has closed (at the window's end) or that an HR change removed
  * (at `now`), and moves the planned end when an HR date moved. Every change is one audit event on
  * the `watchlists` stream with cause `hr_record`, in one transaction.
