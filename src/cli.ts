@@ -20,6 +20,7 @@ import { runPeopleImport } from './cli/people-import.ts';
 import { identityAccessFrom, runCasesReveal, runPseudonymsRotate } from './cli/privacy-commands.ts';
 import { registerRetentionCommands } from './cli/retention-commands.ts';
 import { runDemo, runServe } from './cli/serve.ts';
+import { registerWatchlistCommands } from './cli/watchlist-command.ts';
 import { feedNames } from './config.ts';
 import { type IncydrStream, incydrStreams } from './incydr/settings.ts';
 import { bootstrap, openCaseService } from './main.ts';
@@ -286,6 +287,7 @@ export function buildProgram(): Command {
     );
 
   registerRetentionCommands(program, json);
+  registerWatchlistCommands(program);
   return program;
 }
 

@@ -76,6 +76,17 @@ const personSchema = z.object({
     .optional(),
   /** Ids that detection tools use for this person: Exabeam user names, Incydr actor ids, Entra object ids. */
   ids: z.array(z.string().min(1)).default([]),
+  /** IANA time zone of the person's workplace; watchlist windows end at its midnight. */
+  timeZone: z
+    .string()
+    .refine(isValidTimeZone, {
+      error: (issue) =>
+        `${String(issue.input)} is not a known IANA time zone; use a name such as Europe/Berlin`,
+    })
+    .optional(),
+  hireDate: z.string().refine(isCalendarDate, 'must be a date YYYY-MM-DD').optional(),
+  noticeDate: z.string().refine(isCalendarDate, 'must be a date YYYY-MM-DD').optional(),
+  lastWorkingDay: z.string().refine(isCalendarDate, 'must be a date YYYY-MM-DD').optional(),
 });
 
 export type PersonInput = z.infer<typeof personSchema>;
@@ -262,6 +273,17 @@ const configFileSchema = z.strictObject({
     .default({ revealHours: 24, export: { redactOpenCases: true } }),
   /** Anonymisation of closed cases and deletion of raw signals; off when absent. */
   retention: retentionConfigSchema.optional(),
+  /** Lifecycle watchlist windows, counted in days of the person's local calendar. */
+  watchlists: z
+    .strictObject({
+      departing: z
+        .strictObject({ daysAfterLastDay: z.int().min(0).max(3650).default(30) })
+        .default({ daysAfterLastDay: 30 }),
+      newHires: z
+        .strictObject({ days: z.int().min(1).max(3650).default(90) })
+        .default({ days: 90 }),
+    })
+    .default({ departing: { daysAfterLastDay: 30 }, newHires: { days: 90 } }),
 });
 
 export type FileConfig = z.infer<typeof configFileSchema>;

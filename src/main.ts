@@ -2,6 +2,7 @@ import { type CaseService, localCaseService, remoteCaseService } from './cases/c
 import { type Config, loadConfig } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
 import { syncDirectory } from './people/sync-directory.ts';
+import { watchlistContextFrom } from './people/watchlists.ts';
 import { readDataDirLock } from './store/data-dir-lock.ts';
 import { openStore, type Store } from './store/db.ts';
 
@@ -80,6 +81,7 @@ export async function openCaseService(
     logger: deps.logger,
     reopenWindowHours: deps.config.file.intake.reopenWindowHours,
     revealHours: deps.config.file.privacy.revealHours,
+    watch: watchlistContextFrom(deps.config.file),
   });
   return { service, close: () => deps.close() };
 }

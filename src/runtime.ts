@@ -19,6 +19,7 @@ import { createHrSyncJob } from './jobs/hr-sync.ts';
 import { createLeaderLock } from './jobs/leader.ts';
 import { purgeReceipts } from './jobs/purge-receipts.ts';
 import { createScheduler, type Scheduler } from './jobs/scheduler.ts';
+import { runWatchlistJob, WATCHLIST_JOB, WATCHLIST_JOB_CRON } from './jobs/watchlist-job.ts';
 import type { AppDeps } from './main.ts';
 import type { CaseNotifier } from './outbox/case-notifier.ts';
 import { createCaseNotifier } from './outbox/create-case-notifier.ts';
@@ -27,6 +28,7 @@ import {
   type OutboxWorker,
   type OutboxWorkerDeps,
 } from './outbox/outbox-worker.ts';
+import { watchlistContextFrom } from './people/watchlists.ts';
 import { EXPIRE_REVEALS_JOB, expireReveals } from './privacy/expire-reveals.ts';
 import {
   type DataProtectionService,
@@ -85,6 +87,7 @@ export async function createRuntime(
     reopenWindowHours: config.file.intake.reopenWindowHours,
     notifier,
     calendar,
+    watch: watchlistContextFrom(config.file),
     onSignal: (feed: FeedName, result: string) => metrics.signalsIngested.inc({ feed, result }),
   };
   const caseService = localCaseService({
@@ -104,6 +107,22 @@ export async function createRuntime(
       : { timersCron: config.env.CASEBRIDGE_TIMERS_CRON }),
   });
   const jobs: Array<CronJob<unknown>> = [
+    createCronJob(
+      { leader, logger },
+      {
+        name: WATCHLIST_JOB,
+        cron: WATCHLIST_JOB_CRON,
+        run: () =>
+          runWatchlistJob({
+            db: store.db,
+            logger,
+            notifier,
+            calendar,
+            watch: watchlistContextFrom(config.file),
+            now: () => new Date(),
+          }),
+      },
+    ),
     createCronJob(
       { leader, logger },
       {

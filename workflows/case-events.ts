@@ -36,6 +36,9 @@ export const seriousActions = [
 ] as const;
 export type SeriousAction = (typeof seriousActions)[number];
 export const followUpOutcomes = ['resolved', 'no_further_action'] as const;
+/** HR facts about the subject that reach an open case: the last working day arrived, a new manager. */
+export const hrUpdateKinds = ['departure', 'manager_changed'] as const;
+export type HrUpdateKind = (typeof hrUpdateKinds)[number];
 
 /** How a closed case ended. */
 export const caseOutcomes = [
@@ -52,7 +55,10 @@ const text = z.string().trim().min(1, 'must not be empty').max(4000);
 /** Who sends an event: a person with their roles, or a component of the bot itself. */
 export const actorSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('person'), email, roles: z.array(z.enum(roles)) }),
-  z.object({ kind: z.literal('system'), name: z.enum(['intake', 'scheduler', 'retention']) }),
+  z.object({
+    kind: z.literal('system'),
+    name: z.enum(['intake', 'scheduler', 'retention', 'hr_sync']),
+  }),
 ]);
 export type Actor = z.infer<typeof actorSchema>;
 
@@ -109,6 +115,15 @@ export const caseEventSchema = z.discriminatedUnion('type', [
     redactedThrough: z.number().int().nonnegative(),
     /** The date the retention period was measured at; later than `at` only in a run with `--as-of`. */
     asOf: z.iso.datetime({ offset: true }),
+  }),
+  z.object({
+    type: z.literal('HR_UPDATE'),
+    ...base,
+    kind: z.enum(hrUpdateKinds),
+    /** For `manager_changed`: the new manager, or null when the directory names none. */
+    managerEmail: email.nullable().optional(),
+    /** For `departure`: the last working day (YYYY-MM-DD) that arrived. */
+    lastWorkingDay: z.iso.date().optional(),
   }),
 ]);
 export type CaseEvent = z.infer<typeof caseEventSchema>;

@@ -133,6 +133,12 @@ const machineSetup = setup({
       priority: maxPriority(context.priority, eventOf(event, 'SIGNAL_ADDED').priority),
       signalCount: context.signalCount + 1,
     })),
+    /** Follows HR: a new manager replaces the old one, who can no longer act as the manager. */
+    applyHrUpdate: assign(({ context, event }) => {
+      const update = eventOf(event, 'HR_UPDATE');
+      if (update.kind !== 'manager_changed') return {};
+      return { subject: { ...context.subject, managerEmail: update.managerEmail ?? null } };
+    }),
     setLegalHold: assign({ legalHold: ({ event }) => eventOf(event, 'LEGAL_HOLD').hold }),
     /** Drops every link to the subject from the context; the outcome and the deciders stay. */
     anonymise: assign(({ event }) => ({
@@ -175,6 +181,7 @@ function openStateEvents(state: OpenState) {
     LEGAL_HOLD: { guard: permittedIn(state), actions: ['touch', 'setLegalHold'] },
     SLA_REMIND: { guard: permittedIn(state), actions: ['touch', 'recordReminder'] },
     SLA_ESCALATE: { guard: permittedIn(state), actions: ['touch', 'recordEscalation'] },
+    HR_UPDATE: { guard: permittedIn(state), actions: ['touch', 'applyHrUpdate'] },
   } as const;
 }
 

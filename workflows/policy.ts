@@ -92,6 +92,7 @@ const openStateEvents = [
   'LEGAL_HOLD',
   'SLA_REMIND',
   'SLA_ESCALATE',
+  'HR_UPDATE',
 ] as const satisfies readonly CaseEventType[];
 
 /** The event types each state accepts. A test checks that the machine declares the same ones. */
@@ -134,6 +135,7 @@ const senders: Record<CaseEventType, Senders> = {
   SLA_REMIND: { systems: ['scheduler'] },
   SLA_ESCALATE: { systems: ['scheduler'] },
   ANONYMISE: { systems: ['retention'] },
+  HR_UPDATE: { systems: ['hr_sync'] },
 };
 
 /** Event types that only system components send; chat offers no button for them. */
@@ -142,6 +144,7 @@ const systemEventTypes: readonly CaseEventType[] = [
   'SLA_REMIND',
   'SLA_ESCALATE',
   'ANONYMISE',
+  'HR_UPDATE',
 ];
 
 /** Returns the name the audit trail and messages use for an actor. */
@@ -391,6 +394,20 @@ function checkPayload(context: CaseContext, event: CaseEvent): Refusal | null {
         message:
           "CHOOSE_RESPONSE with involve_manager is not possible because the subject's manager is not known; choose another response.",
       };
+    }
+  }
+
+  if (event.type === 'HR_UPDATE') {
+    if (event.kind === 'manager_changed' && event.managerEmail === undefined) {
+      return invalid(
+        'HR_UPDATE with manager_changed needs managerEmail (null when none is known).',
+      );
+    }
+    if (event.kind === 'manager_changed' && sameEmail(event.managerEmail, context.subject.email)) {
+      return invalid('HR_UPDATE cannot make the subject their own manager; correct the directory.');
+    }
+    if (event.kind === 'departure' && event.lastWorkingDay === undefined) {
+      return invalid('HR_UPDATE with departure needs lastWorkingDay.');
     }
   }
 

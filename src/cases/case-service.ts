@@ -52,6 +52,7 @@ export interface LocalCaseServiceDeps {
   reopenWindowHours: number;
   notifier?: CaseNotifier;
   onSignal?: IntakeDeps['onSignal'];
+  watch?: IntakeDeps['watch'];
   onTransition?: ActOnCaseDeps['onTransition'];
   /** How long an approved identity reveal lasts; 24 hours when absent. */
   revealHours?: number;

@@ -1,4 +1,5 @@
 import type { CaseContext, CaseState } from '../../workflows/case-events.ts';
+import type { StoredWatchReason } from '../intake/watch-reason.ts';
 import type { SignalSummary } from './evidence.ts';
 import type { CaseViewInput } from './view-model.ts';
 
@@ -13,6 +14,7 @@ export interface CaseViewSources {
   /** The subject's display name from the directory, or null when it has none. */
   subjectName: string | null;
   signals: SignalSummary[];
+  watchReason?: StoredWatchReason | null;
 }
 
 /** Assembles the view input of a case from its stored row, context, directory entry and signals. */
@@ -41,5 +43,6 @@ export function caseViewInputFrom(sources: CaseViewSources): CaseViewInput {
     legalHold: context.legalHold,
     reminders: context.reminders,
     signals: sources.signals,
+    watchReason: sources.watchReason ?? null,
   };
 }

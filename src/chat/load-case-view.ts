@@ -5,6 +5,7 @@ import type { CaseContext } from '../../workflows/index.ts';
 import { loadCase } from '../cases/load-case.ts';
 import { loadPseudonymGeneration, pseudonymFor } from '../cases/pseudonym.ts';
 import { severities } from '../feeds/signal.ts';
+import { type StoredWatchReason, storedWatchReasonSchema } from '../intake/watch-reason.ts';
 import { loadRevealState, type RevealOptions } from '../privacy/load-reveal-state.ts';
 import type { Executor } from '../store/db.ts';
 import { people, signals } from '../store/schema.ts';
@@ -13,6 +14,7 @@ import { caseViewInputFrom } from './case-view-input.ts';
 import type { SignalSummary } from './evidence.ts';
 import type { Locale } from './messages/index.ts';
 import { buildCaseView, type CaseView, type CaseViewInput } from './view-model.ts';
+import { strongestWatchReason } from './watch-reason-text.ts';
 
 /** The parts of a stored signal (the `signals.signal` column) that the evidence list shows. */
 const storedSignalSchema = z.looseObject({
@@ -22,6 +24,7 @@ const storedSignalSchema = z.looseObject({
     .looseObject({ category: z.string().nullish(), name: z.string().nullish() })
     .nullish()
     .catch(null),
+  watch: storedWatchReasonSchema.nullish().catch(null),
 });
 
 type SignalRow = typeof signals.$inferSelect;
@@ -57,6 +60,7 @@ export async function loadCaseViewInput(
   }
 
   const generation = await loadPseudonymGeneration(db, row.subjectKey);
+  const latest = latestVersions(signalRows);
   const input = caseViewInputFrom({
     id: row.id,
     key: row.key,
@@ -65,7 +69,8 @@ export async function loadCaseViewInput(
     context,
     pseudonym: pseudonymFor(pseudonymKey, row.subjectKey, generation),
     subjectName,
-    signals: latestVersions(signalRows).map(summarizeSignal),
+    signals: latest.map(summarizeSignal),
+    watchReason: strongestWatchReason(latest.map(watchReasonOf)),
   });
   input.reveal = await loadRevealState(db, row.id, options);
   return input;
@@ -93,6 +98,11 @@ function latestVersions(rows: SignalRow[]): SignalRow[] {
     if (kept === undefined || row.version > kept.version) latest.set(key, row);
   }
   return [...latest.values()];
+}
+
+function watchReasonOf(row: SignalRow): StoredWatchReason | null {
+  const parsed = storedSignalSchema.safeParse(row.signal);
+  return parsed.success ? (parsed.data.watch ?? null) : null;
 }
 
 function summarizeSignal(row: SignalRow): SignalSummary {

@@ -4,6 +4,7 @@ import type {
   CaseOutcome,
   CaseState,
   HrResponse,
+  HrUpdateKind,
   Priority,
   SeriousAction,
 } from '../../workflows/case-events.ts';
@@ -31,6 +32,13 @@ export type CaseNotice = { actor: string } & (
   | { type: 'SIGNAL_ADDED'; priority: Priority }
   | { type: 'LEGAL_HOLD'; hold: boolean }
   | RevealNotice
+  | {
+      type: 'HR_UPDATE';
+      kind: HrUpdateKind;
+      /** The new manager's address, shown to HR and Legal only. */
+      managerEmail: string | null;
+      lastWorkingDay: string | null;
+    }
   | {
       type: 'SLA_REMIND' | 'SLA_ESCALATE';
       state: CaseState;
@@ -90,6 +98,14 @@ export function noticeForEvent(
       return { type: event.type, actor, priority: after.priority };
     case 'LEGAL_HOLD':
       return { type: event.type, actor, hold: event.hold };
+    case 'HR_UPDATE':
+      return {
+        type: event.type,
+        actor,
+        kind: event.kind,
+        managerEmail: after.subject.managerEmail,
+        lastWorkingDay: event.lastWorkingDay ?? null,
+      };
     case 'SLA_REMIND':
     case 'SLA_ESCALATE':
       return {
@@ -147,6 +163,8 @@ export function renderNotice(
       return t(locale, 'reply.SIGNAL_ADDED', { priority: priorityLabel(locale, notice.priority) });
     case 'LEGAL_HOLD':
       return t(locale, notice.hold ? 'reply.placeLegalHold' : 'reply.releaseLegalHold', { actor });
+    case 'HR_UPDATE':
+      return renderHrUpdate(notice, audience, locale);
     case 'SLA_REMIND':
     case 'SLA_ESCALATE':
       return t(locale, `reply.${notice.type}`, {
@@ -195,6 +213,16 @@ function renderResponse(notice: NoticeOf<'CHOOSE_RESPONSE'>, audience: Audience,
     actor: notice.actor,
     response: responseLabel(locale, notice.response),
   });
+}
+
+/** Security learns that the manager changed but not who it is, because that could identify the subject. */
+function renderHrUpdate(notice: NoticeOf<'HR_UPDATE'>, audience: Audience, locale: Locale) {
+  if (notice.kind === 'departure') {
+    return t(locale, 'reply.hrDeparture', { date: notice.lastWorkingDay ?? '' });
+  }
+  if (audience === 'security') return t(locale, 'reply.hrManagerChanged');
+  if (notice.managerEmail === null) return t(locale, 'reply.hrManagerRemoved');
+  return t(locale, 'reply.hrManagerChangedTo', { manager: notice.managerEmail });
 }
 
 function renderApproval(notice: NoticeOf<'APPROVE'>, audience: Audience, locale: Locale) {

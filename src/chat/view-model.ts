@@ -6,6 +6,7 @@ import type {
   SeriousAction,
 } from '../../workflows/case-events.ts';
 import { approvalsRequired } from '../../workflows/policy.ts';
+import type { StoredWatchReason } from '../intake/watch-reason.ts';
 import { type ActionView, type Audience, buildActions } from './actions.ts';
 import {
   buildEvidence,
@@ -22,6 +23,7 @@ import {
   seriousActionLabel,
   stateLabel,
 } from './messages/labels.ts';
+import { describeWatchReason } from './watch-reason-text.ts';
 
 export type { ActionView, Audience } from './actions.ts';
 export type { EvidenceItem, EvidenceView, SignalSummary } from './evidence.ts';
@@ -58,6 +60,8 @@ export interface CaseViewInput {
   signals: SignalSummary[];
   /** The open identity reveal request or the live reveal of the case, if any. */
   reveal?: RevealState | null;
+  /** Why watch rules flagged the case's signals; absent or null when none did. */
+  watchReason?: StoredWatchReason | null;
 }
 
 /**
@@ -256,6 +260,15 @@ function caseFields(
   add('state', t(locale, 'card.field.state'), shown.state);
   add('priority', t(locale, 'card.field.priority'), priorityLabel(locale, input.priority));
   add('subject', t(locale, 'card.field.subject'), shown.subjectLabel);
+  // Built from list and fact names only, so it carries no name to redact for security.
+  if (input.watchReason !== undefined && input.watchReason !== null) {
+    add(
+      'watchReason',
+      t(locale, 'card.field.watchReason'),
+      describeWatchReason(input.watchReason, locale),
+      true,
+    );
+  }
   add(
     'assignee',
     t(locale, 'card.field.assignee'),

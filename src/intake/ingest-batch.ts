@@ -4,16 +4,24 @@ import { and, asc, eq, gte, inArray, ne, sql } from 'drizzle-orm';
 import type { BusinessCalendar } from '../../workflows/business-calendar.ts';
 import type { CaseEvent, CaseState } from '../../workflows/case-events.ts';
 import { applyEvent, type CaseContext, MACHINE_VERSION, startCase } from '../../workflows/index.ts';
+import { decideWatchAction, watchPriority } from '../../workflows/watch-rules.ts';
 import { type AuditEntry, appendAuditEvents } from '../audit/append-audit-event.ts';
 import { acceptedEntry } from '../cases/case-audit-entry.ts';
 import type { CaseRow } from '../cases/load-case.ts';
 import { type StateEntry, scheduleStateTimers } from '../cases/schedule-state-timers.ts';
 import type { Signal } from '../feeds/signal.ts';
 import type { CaseChange, CaseNotifier } from '../outbox/case-notifier.ts';
+import {
+  defaultWatchlistContext,
+  loadWatchMemberships,
+  type WatchlistContext,
+} from '../people/watchlists.ts';
 import type { Executor } from '../store/db.ts';
 import { cases, signals } from '../store/schema.ts';
 import { signalPriority } from './priority.ts';
 import { type ResolvedSubject, resolveSubjects } from './resolve-subject.ts';
+import { deriveSignalFacts } from './signal-facts.ts';
+import type { StoredWatchReason } from './watch-reason.ts';
 
 export type SignalOutcome = 'created' | 'grouped' | 'duplicate';
 
@@ -31,6 +39,8 @@ export interface IngestBatchOptions {
   notifier?: CaseNotifier | undefined;
   /** The business calendar SLA due times are counted in; the default calendar when absent. */
   calendar?: BusinessCalendar | undefined;
+  /** Watchlist windows and the default time zone for watch rules; the configuration defaults when absent. */
+  watch?: WatchlistContext | undefined;
 }
 
 const HOUR_MS = 3_600_000;
@@ -77,6 +87,12 @@ export async function ingestBatch(
   );
   const keys = [...new Set(subjects.map((subject) => subject.key))];
   await lockSubjects(tx, keys);
+  const memberships = await loadWatchMemberships(
+    tx,
+    subjects.flatMap((subject) => (subject.personId === null ? [] : [subject.personId])),
+    options.now,
+    options.watch ?? defaultWatchlistContext,
+  );
 
   const known = await loadKnownVersions(tx, batch);
   const working = await loadCases(tx, keys, options);
@@ -127,7 +143,16 @@ export async function ingestBatch(
     versions.hashes.add(hash);
     versions.maxVersion++;
 
-    const priority = signalPriority(signal);
+    // Watch rules raise the priority of a watched subject's signal and record why on the signal.
+    const decision = decideWatchAction(
+      deriveSignalFacts(signal),
+      subject.personId === null ? [] : (memberships.get(subject.personId) ?? []),
+    );
+    const priority = watchPriority(signalPriority(signal), decision);
+    const watch: StoredWatchReason | null =
+      decision.reason === null || decision.action === 'none'
+        ? null
+        : { action: decision.action, ...decision.reason };
     const signalId = randomUUID();
     let target = open.get(subject.key);
     let outcome: SignalOutcome = 'grouped';
@@ -167,6 +192,7 @@ export async function ingestBatch(
           source: signal.source,
           externalId: signal.externalId,
           kind: signal.kind,
+          watch,
         },
       });
       changes.push({
@@ -195,7 +221,7 @@ export async function ingestBatch(
       severity: signal.severity,
       riskScore: signal.riskScore,
       title: signal.title,
-      signal: { ...signal, raw: undefined },
+      signal: { ...signal, raw: undefined, watch },
       raw: signal.raw ?? null,
       receivedAt: options.now,
     });

@@ -5,6 +5,7 @@ import { parseFeed } from '../feeds/parse-feed.ts';
 import type { RejectedRecord, Signal } from '../feeds/signal.ts';
 import type { Logger } from '../log.ts';
 import type { CaseNotifier } from '../outbox/case-notifier.ts';
+import type { WatchlistContext } from '../people/watchlists.ts';
 import { asDatabaseUnavailable, type Db, type Executor, sqlState } from '../store/db.ts';
 import { webhookReceipts } from '../store/schema.ts';
 import { ingestBatch, type SignalOutcome, type SignalResult } from './ingest-batch.ts';
@@ -37,6 +38,8 @@ export interface IntakeDeps {
   notifier?: CaseNotifier;
   /** The business calendar SLA due times are counted in; the default calendar when absent. */
   calendar?: BusinessCalendar;
+  /** Watchlist windows for watch rules; the configuration defaults when absent. */
+  watch?: WatchlistContext;
   /** Called once per stored or duplicate signal; the HTTP server counts them for /metrics. */
   onSignal?: (feed: FeedName, outcome: SignalOutcome | 'rejected') => void;
 }
@@ -80,6 +83,7 @@ export async function ingestFeed(deps: IntakeDeps, input: IngestFeedInput): Prom
       now: now(),
       notifier: deps.notifier,
       calendar: deps.calendar,
+      watch: deps.watch,
     });
 
   try {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, inArray } from 'drizzle-orm';
+import { and, asc, inArray, isNull } from 'drizzle-orm';
 import type { Audience } from '../chat/actions.ts';
 import { noticeForEvent } from '../chat/notice.ts';
 import type { ChatPlatform } from '../chat/port.ts';
@@ -41,7 +41,13 @@ export function createCaseNotifier(routing: Routing, platforms: ChatPlatform[]):
       const existing = await tx
         .select()
         .from(caseThreads)
-        .where(and(inArray(caseThreads.caseId, caseIds), inArray(caseThreads.platform, platforms)))
+        .where(
+          and(
+            inArray(caseThreads.caseId, caseIds),
+            inArray(caseThreads.platform, platforms),
+            isNull(caseThreads.retiredAt),
+          ),
+        )
         .orderBy(asc(caseThreads.createdAt), asc(caseThreads.id));
       const threads = new Map<string, ThreadRow>(
         existing.map((thread) => [
@@ -52,8 +58,23 @@ export function createCaseNotifier(routing: Routing, platforms: ChatPlatform[]):
 
       const newThreads: Array<typeof caseThreads.$inferInsert> = [];
       const messages: Array<typeof outbox.$inferInsert> = [];
+      const retired: string[] = [];
 
       for (const change of changes) {
+        if (managerChanged(change)) {
+          for (const platform of platforms) {
+            const thread = retireManagerThread(threads, change.caseId, platform);
+            if (thread === null) continue;
+            retired.push(thread.id);
+            // The last update of the old manager's card, which drops the button and explains why.
+            messages.push({
+              threadId: thread.id,
+              caseId: change.caseId,
+              kind: 'card',
+              payload: {},
+            });
+          }
+        }
         const followers = new Set(threadAudiences(change.toState));
         if (change.after.subject.managerEmail === null) followers.delete('manager');
         const notice =
@@ -94,6 +115,7 @@ export function createCaseNotifier(routing: Routing, platforms: ChatPlatform[]):
               channel,
               rootId: null,
               blockedReason: null,
+              retiredAt: null,
               createdAt: new Date(),
             };
             threads.set(key, thread);
@@ -109,8 +131,40 @@ export function createCaseNotifier(routing: Routing, platforms: ChatPlatform[]):
       }
 
       messages.push(...(await managersManagerMessages(tx, changes, threads.values())));
+      // Retire first: the new manager thread takes the retired one's place in the unique index.
+      if (retired.length > 0) {
+        await tx
+          .update(caseThreads)
+          .set({ retiredAt: new Date() })
+          .where(inArray(caseThreads.id, retired));
+      }
       if (newThreads.length > 0) await tx.insert(caseThreads).values(newThreads);
       if (messages.length > 0) await tx.insert(outbox).values(messages);
     },
   };
+}
+
+function managerChanged(change: CaseChange): boolean {
+  return (
+    change.event?.type === 'HR_UPDATE' &&
+    change.before !== null &&
+    change.before.subject.managerEmail !== change.after.subject.managerEmail
+  );
+}
+
+/**
+ * Takes the manager's direct-message thread of a case out of `threads` when its card reached the
+ * old manager, so that the change opens a new thread to the new manager, and returns it. A thread
+ * whose card is not posted yet stays: its card goes to whoever is the manager when it is delivered.
+ */
+function retireManagerThread(
+  threads: Map<string, ThreadRow>,
+  caseId: string,
+  platform: ChatPlatform,
+): ThreadRow | null {
+  const key = `${caseId}|manager|${platform}`;
+  const thread = threads.get(key);
+  if (thread === undefined || thread.rootId === null) return null;
+  threads.delete(key);
+  return thread;
 }

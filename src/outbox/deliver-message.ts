@@ -88,7 +88,8 @@ export async function deliverMessage(
     }
 
     if (message.kind === 'card') {
-      const view = await context.renderView(message.caseId, audience, locale);
+      const rendered = await context.renderView(message.caseId, audience, locale);
+      const view = thread.retiredAt === null ? rendered : retiredView(rendered, locale);
       if (thread.rootId !== null && thread.channel !== null) {
         await port.updateCard(
           {
@@ -170,6 +171,18 @@ function withSubjectName(
   if (notice === undefined || subjectName === null) return notice;
   if (notice.type !== 'SLA_REMIND' && notice.type !== 'SLA_ESCALATE') return notice;
   return { ...notice, subjectName: notice.subjectName ?? subjectName };
+}
+
+/**
+ * The card of a thread that no longer follows the case: a replaced manager's notice keeps its
+ * headline, says that the notice moved on, and has no buttons.
+ */
+function retiredView(view: CaseView, locale: Locale): CaseView {
+  return {
+    ...view,
+    banners: [t(locale, 'manager.reassigned', { name: view.subjectLabel })],
+    actions: [],
+  };
 }
 
 function outcomeOfFailure(

@@ -28,6 +28,13 @@ export async function syncDirectory(db: Db, config: Config): Promise<DirectorySy
     locale: person.locale ?? null,
     country: person.country?.toUpperCase() ?? null,
     externalIds: person.ids.map((id) => id.toLowerCase()),
+    // Lifecycle fields are written only when the file names them, so that dates another source
+    // (SCIM, an HR import) set are not cleared by a file that leaves them out.
+    ...(person.timeZone === undefined ? {} : { timeZone: person.timeZone }),
+    ...(person.country === undefined ? {} : { country: person.country }),
+    ...(person.hireDate === undefined ? {} : { hireDate: person.hireDate }),
+    ...(person.noticeDate === undefined ? {} : { noticeDate: person.noticeDate }),
+    ...(person.lastWorkingDay === undefined ? {} : { lastWorkingDay: person.lastWorkingDay }),
   }));
   // A person listed twice takes the later entry, as the configuration is read top to bottom.
   const rows = [...new Map(mapped.map((row) => [row.email, row])).values()];

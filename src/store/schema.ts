@@ -225,10 +225,17 @@ export const caseThreads = pgTable(
     rootId: text('root_id'),
     /** Set when the thread cannot be delivered (subject in the channel, manager unreachable). */
     blockedReason: text('blocked_reason'),
+    /**
+     * Set when the thread stopped following the case, such as the direct message to a manager
+     * who was replaced; the case's current thread for that audience is the one without it.
+     */
+    retiredAt: timestamp('retired_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [
-    uniqueIndex('case_threads_case_audience_key').on(table.caseId, table.audience, table.platform),
+    uniqueIndex('case_threads_case_audience_key')
+      .on(table.caseId, table.audience, table.platform)
+      .where(sql`${table.retiredAt} is null`),
   ],
 );
 
@@ -297,3 +304,4 @@ export * from './schema-files.ts';
 export * from './schema-incydr.ts';
 export * from './schema-privacy.ts';
 export * from './schema-scim.ts';
+export * from './schema-watch.ts';

@@ -37,6 +37,7 @@ export const actors = {
   intake: { kind: 'system', name: 'intake' } as Actor,
   scheduler: { kind: 'system', name: 'scheduler' } as Actor,
   retention: { kind: 'system', name: 'retention' } as Actor,
+  hrSync: { kind: 'system', name: 'hr_sync' } as Actor,
 };
 
 export const subjectEmail = 'dana.lee@example.com';
@@ -172,6 +173,20 @@ export const events = {
     rule: 'default.days',
     retentionDays: 365,
     redactedThrough: 3,
+  }),
+  departure: (actor: Actor): CaseEvent => ({
+    type: 'HR_UPDATE',
+    actor,
+    at,
+    kind: 'departure',
+    lastWorkingDay: '2025-03-31',
+  }),
+  managerChanged: (actor: Actor, manager?: string | null): CaseEvent => ({
+    type: 'HR_UPDATE',
+    actor,
+    at,
+    kind: 'manager_changed',
+    ...(manager === undefined ? {} : { managerEmail: manager }),
   }),
 };
 

@@ -13,7 +13,8 @@ import { checkEvent } from '../../workflows/policy.ts';
 import { actors, events, makeInput, makeUnresolvedInput, subjectEmail } from './case-builders.ts';
 import { traversal, vertexKey } from './case-traversal.ts';
 
-const { ann, sam, hana, leo, lia, maria, mariaLawyer, dana, intake, scheduler, retention } = actors;
+const { ann, sam, hana, leo, lia, maria, mariaLawyer, dana, intake, scheduler, retention, hrSync } =
+  actors;
 
 /** Lists the sample events tried at each vertex, against both the policy and the machine. */
 function probeEvents(state: CaseState): CaseEvent[] {
@@ -54,6 +55,11 @@ function probeEvents(state: CaseState): CaseEvent[] {
     events.slaEscalate(intake, state),
     events.anonymise(retention),
     events.anonymise(scheduler),
+    events.departure(hrSync),
+    events.departure(intake),
+    events.managerChanged(hrSync, 'olivia.park@example.com'),
+    events.managerChanged(hrSync, subjectEmail),
+    events.managerChanged(hrSync),
   ];
 }
 
@@ -214,7 +220,7 @@ const allTypes: string[] = [...caseEventTypes];
 const typesWithoutManager = allTypes.filter((type) => type !== 'ACKNOWLEDGE' && type !== 'CLOSE');
 
 // Covers 482 simple paths over 50 vertices for a subject with a known manager, and 366 over 44
-// without one. Each vertex gets the 151 probe events. The expected counts pin the traversal, so
+// without one. Each vertex gets the 156 probe events. The expected counts pin the traversal, so
 // they change whenever the machine or the samples do.
 describe.each([
   {
@@ -243,7 +249,7 @@ describe.each([
     expect(problems).toEqual([]);
     expect(paths.length).toBe(simplePaths);
     expect(probes.vertices.size).toBe(vertices);
-    expect(probes.count).toBe(vertices * 151);
+    expect(probes.count).toBe(vertices * 156);
     expect([...reached].sort()).toEqual([...states].sort());
     expect([...probes.acceptedTypes].sort()).toEqual([...types].sort());
   });

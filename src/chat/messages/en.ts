@@ -66,6 +66,7 @@ export const en = {
   'decided.SLA_REMIND': 'reminded',
   'decided.SLA_ESCALATE': 'escalated after its deadline',
   'decided.ANONYMISE': 'anonymised by retention',
+  'decided.HR_UPDATE': 'updated from an HR record',
 
   // Outcomes of a closed case.
   'outcome.false_positive': 'False positive',
@@ -105,9 +106,36 @@ export const en = {
   'card.value.remindersInState': '{count} in this state, the last at {time}',
   'card.value.unassigned': 'Nobody yet',
   'card.legalHold': 'A legal hold is in place: nothing about this case may be deleted.',
+  'card.field.watchReason': 'Why it matters',
   'subject.identity': '{name} <{email}>',
   'subject.unresolved': '{label} (not in the directory)',
   'subject.unknown': 'Unknown person',
+
+  // The watch-rule reason on the case card, one sentence: "Departing in 12 days; 340 source-code
+  // files copied to removable media." It never names the subject.
+  'watch.sentence': '{membership}; {facts}.',
+  'watch.sentenceListOnly': '{membership}.',
+  'watch.departing': 'departing',
+  'watch.departingIn': 'departing in {days} days',
+  'watch.departingTomorrow': 'departing tomorrow',
+  'watch.departingToday': 'last working day today',
+  'watch.departedAgo': 'left {days} days ago',
+  'watch.newHire': 'new hire, joined {days} days ago',
+  'watch.newHireToday': 'new hire, joined today',
+  'watch.custom': 'on the {list} watchlist',
+  'watch.factSeparator': ', ',
+  'watch.fact.removableMedia': '{files} copied to removable media',
+  'watch.fact.personalCloud': '{files} uploaded to personal cloud storage',
+  'watch.fact.personalEmail': '{files} sent to a personal e-mail address',
+  'watch.fact.sourceCode': '{files} moved',
+  'watch.fact.criticalFile': '{files} from the critical-file registry moved',
+  'watch.fact.volumeAnomaly': 'an unusual volume of file activity',
+  'watch.files': 'files',
+  'watch.fileOne': '1 file',
+  'watch.filesCounted': '{count} files',
+  'watch.sourceFiles': 'source-code files',
+  'watch.sourceFileOne': '1 source-code file',
+  'watch.sourceFilesCounted': '{count} source-code files',
 
   // The evidence list.
   'evidence.heading': 'Evidence: {count} signals',
@@ -148,6 +176,8 @@ export const en = {
   // names the manager only, never the subject or the evidence.
   'managersManager.escalation':
     'HR sent {manager} a notice that needs their acknowledgement, and it has been waiting since {since}. Please ask {manager} to open it in their direct messages with Casebridge.',
+  'manager.reassigned':
+    'HR has passed this notice about {name} to their new manager, so it needs nothing more from you.',
 
   // Forms: titles (at most 24 characters, the Slack modal limit), buttons, fields.
   'form.title.ASSIGN': 'Assign case',
@@ -219,6 +249,12 @@ export const en = {
   'reply.SIGNAL_ADDED': 'A new signal joined this case; its priority is now {priority}.',
   'reply.placeLegalHold': '{actor} placed a legal hold on this case.',
   'reply.releaseLegalHold': '{actor} released the legal hold on this case.',
+  'reply.hrDeparture': "HR update: the subject's last working day ({date}) has arrived.",
+  'reply.hrManagerChanged': "HR update: the subject's manager changed.",
+  'reply.hrManagerChangedTo':
+    "HR update: the subject's manager is now {manager}; a pending manager notice goes to them, and the previous manager can no longer acknowledge it.",
+  'reply.hrManagerRemoved':
+    'HR update: the directory names no manager for the subject any more, so no manager can acknowledge a pending notice.',
   'reply.SLA_REMIND': 'Reminder: this case has been in {state} since {since}.',
   'reply.SLA_ESCALATE': 'This case has been in {state} since {since}, past its deadline.',
   'reply.ANONYMISE': 'Retention anonymised this case: its subject and evidence were removed.',
