@@ -1,4 +1,4 @@
-import { eq, inArray } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import type { Config } from '../config.ts';
 import type { Db } from '../store/db.ts';
 import { people, roleGrants } from '../store/schema.ts';
@@ -44,6 +44,9 @@ export async function syncDirectory(db: Db, config: Config): Promise<DirectorySy
 
   const changes: PersonChange[] = [];
   await db.transaction(async (tx) => {
+    // Replicas starting together sync the same file; the lock makes the second one find the
+    // first one's rows instead of inserting them again.
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended('job:directory-sync', 0))`);
     const existing =
       rows.length === 0
         ? []

@@ -40,13 +40,21 @@ function sourceFiles(directory: string): string[] {
 }
 
 /** Collects the string literals and the prefixes of template keys (`state.${…}`) in the renderer's code. */
+/**
+ * Template strings of the same shape that are not catalogue keys: `excluded.<column>` in SQL
+ * upserts, and `person.<change>`, the type of a directory audit event.
+ */
+const notCatalogueTemplates = new Set(['excluded.', 'person.']);
+
 function keysInSource() {
   const literals = new Set<string>();
   const prefixes = new Set<string>();
   for (const file of sourceFiles(sourceRoot)) {
     const text = readFileSync(file, 'utf8');
     for (const match of text.matchAll(/'([\w.]+)'/g)) literals.add(match[1]!);
-    for (const match of text.matchAll(/`([\w.]+\.)\$\{/g)) prefixes.add(match[1]!);
+    for (const match of text.matchAll(/`([\w.]+\.)\$\{/g)) {
+      if (!notCatalogueTemplates.has(match[1]!)) prefixes.add(match[1]!);
+    }
   }
   return { literals, prefixes };
 }
