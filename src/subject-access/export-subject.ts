@@ -6,7 +6,7 @@ import { findGrants, type Person } from '../people/find-person.ts';
 import type { Db, Executor } from '../store/db.ts';
 import { auditEvents, cases, people, signals } from '../store/schema.ts';
 import type { SubjectExportConfig } from './subject-export-config.ts';
-import { findWatchlistEntries, type WatchlistEntries } from './watchlist-entries.ts';
+import { findWatchlistEntries, type WatchlistEntry } from './watchlist-entries.ts';
 
 /** The audit stream of every subject access export and every refused attempt. */
 export const SUBJECT_ACCESS_STREAM = 'subject-access';
@@ -56,7 +56,7 @@ export interface SubjectExport {
   person: Omit<Person, 'id' | 'createdAt' | 'updatedAt'> | null;
   cases: SubjectExportCase[];
   /** Entries of watchlist tables about the person, or null when no watchlist table exists. */
-  watchlists: WatchlistEntries | null;
+  watchlists: WatchlistEntry[];
   /** Statements about what the export leaves out and why. */
   notes: string[];
 }
@@ -106,7 +106,7 @@ export async function exportSubject(
     const caseRows = await findSubjectCases(tx, subject, person ?? null);
     const exported: SubjectExportCase[] = [];
     for (const row of caseRows) exported.push(await exportCase(tx, row, config));
-    const watchlists = await findWatchlistEntries(tx, subject, person?.id ?? null);
+    const watchlists = await findWatchlistEntries(tx, person?.id ?? null);
 
     const withheld = exported.filter((entry) => entry.withheld).map((entry) => entry.key);
     const document: SubjectExport = {

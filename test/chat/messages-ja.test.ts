@@ -42,7 +42,7 @@ describe('Japanese catalogue', () => {
 
   it('translates every text', () => {
     // Only texts that are pure notation may equal English.
-    const notation = new Set(['subject.identity']);
+    const notation = new Set(['subject.identity', 'files.where.line']);
     const untranslated = Object.keys(en).filter(
       (key) => !notation.has(key) && ja[key as keyof typeof ja] === en[key as keyof typeof en],
     );

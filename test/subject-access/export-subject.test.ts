@@ -1,9 +1,10 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { beforeAll, expect, it } from 'vitest';
 import { verifyAudit } from '../../src/audit/verify-audit.ts';
 import { actOnCase } from '../../src/cases/act-on-case.ts';
 import { isCasebridgeError } from '../../src/errors.ts';
 import { ingestBatch } from '../../src/intake/ingest-batch.ts';
+import { addToWatchlist } from '../../src/people/watchlists.ts';
 import { retentionConfigSchema } from '../../src/retention/retention-policy.ts';
 import { runRetention } from '../../src/retention/run-retention.ts';
 import { auditEvents } from '../../src/store/schema.ts';
@@ -59,7 +60,7 @@ describeStores('subject export', (current) => {
     expect(closed.signals.map((signal) => signal.title)).toEqual(['USB copy of payroll.xlsx']);
     expect(closed.events.map((event) => event.reason)).toContain('Manager confirmed the backup');
     expect(JSON.stringify(closed.events)).not.toContain(people.analyst);
-    expect(document.watchlists).toBeNull();
+    expect(document.watchlists).toEqual([]);
   });
 
   it('withholds evidence and notes of open cases', async () => {
@@ -129,16 +130,26 @@ describeStores('subject export', (current) => {
     expect(document.cases.map((entry) => entry.state)).toEqual(['triage']);
   });
 
-  it('lists watchlist entries when the table exists', async () => {
-    await db().execute(sql`create table watchlist_members (person_id uuid, email text, list text)`);
-    await db().execute(
-      sql`insert into watchlist_members values (null, ${people.subject}, 'departing'), (null, ${people.hr}, 'other')`,
-    );
-    const document = await exportAs(privacyOfficer, people.subject);
-    await db().execute(sql`drop table watchlist_members`);
-
-    expect(document.watchlists).toEqual({
-      watchlist_members: [{ person_id: null, email: people.subject, list: 'departing' }],
+  it('lists watchlist memberships', async () => {
+    await addToWatchlist(db(), {
+      list: 'contractors',
+      email: people.subject,
+      actorEmail: people.analyst,
+      reason: 'Build server access',
+      now: new Date('2026-12-01T09:00:00Z'),
     });
+    const document = await exportAs(privacyOfficer, people.subject);
+
+    expect(document.watchlists).toEqual([
+      {
+        list: 'contractors',
+        cause: 'person',
+        startsAt: '2026-12-01T09:00:00.000Z',
+        endsAt: null,
+        endedAt: null,
+        reason: 'Build server access',
+      },
+    ]);
+    expect(JSON.stringify(document.watchlists)).not.toContain(people.analyst);
   });
 });

@@ -1,6 +1,7 @@
 import { quantile } from 'd3-array';
 import { and, asc, eq, isNotNull, ne, sql } from 'drizzle-orm';
 import { type CaseState, caseStates } from '../../../workflows/case-events.ts';
+import { listWatchlists } from '../../people/watchlists.ts';
 import type { Db } from '../../store/db.ts';
 import { auditEvents, cases, timers } from '../../store/schema.ts';
 
@@ -21,8 +22,8 @@ export interface DashboardData {
   outcomesByWeek: Array<{ week: string; outcomes: Record<string, number> }>;
   /** SLA escalations that fired, per state. */
   breachesByState: Array<{ state: string; count: number }>;
-  /** Members per watchlist, or null when the database has no watchlist table. */
-  watchlists: Array<{ name: string; members: number }> | null;
+  /** Current members per watchlist. */
+  watchlists: Array<{ name: string; members: number }>;
 }
 
 const dayMs = 24 * 60 * 60 * 1000;
@@ -145,38 +146,8 @@ async function loadBreaches(db: Db): Promise<DashboardData['breachesByState']> {
     }));
 }
 
-/** Normalises `db.execute` results, which are `{ rows }` on PGlite and an array on postgres.js. */
-function rowsOf(result: unknown): Array<Record<string, unknown>> {
-  if (Array.isArray(result)) return result as Array<Record<string, unknown>>;
-  return ((result as { rows?: unknown[] }).rows ?? []) as Array<Record<string, unknown>>;
-}
-
-/**
- * Counts watchlist members when the database has a `watchlist_members` table.
- * TODO: the watchlist schema is being added separately; this hook groups by a `watchlist_id`
- * column when there is one and otherwise shows one total. Replace it with a query on the
- * watchlist tables once they are merged.
- */
+/** Counts the current members of each watchlist, lifecycle lists first, as `watchlist list` does. */
 async function loadWatchlists(db: Db): Promise<DashboardData['watchlists']> {
-  const [table] = rowsOf(
-    await db.execute(sql`select to_regclass('watchlist_members')::text as name`),
-  );
-  if (table?.name == null) return null;
-  const columns = rowsOf(
-    await db.execute(
-      sql`select column_name from information_schema.columns where table_name = 'watchlist_members'`,
-    ),
-  ).map((row) => String(row.column_name));
-  if (columns.includes('watchlist_id')) {
-    const rows = rowsOf(
-      await db.execute(
-        sql`select watchlist_id::text as name, count(*)::int as members from watchlist_members group by watchlist_id order by 1`,
-      ),
-    );
-    return rows.map((row) => ({ name: String(row.name), members: Number(row.members) }));
-  }
-  const [total] = rowsOf(
-    await db.execute(sql`select count(*)::int as members from watchlist_members`),
-  );
-  return [{ name: 'all watchlists', members: Number(total?.members ?? 0) }];
+  const lists = await listWatchlists(db);
+  return lists.map((summary) => ({ name: summary.list, members: summary.members }));
 }

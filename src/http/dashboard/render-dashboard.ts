@@ -115,21 +115,19 @@ export function renderDashboard(
   );
   const watchlists = figure(
     'Watchlist sizes',
-    data.watchlists === null
-      ? html`<p>No watchlist table in this database yet.</p>`
-      : barChart({
-          title: 'Members per watchlist',
-          categories: data.watchlists.map((row) => row.name),
-          series: [
-            {
-              name: 'members',
-              color: palette[5] ?? '',
-              values: data.watchlists.map((row) => row.members),
-            },
-          ],
-          mode: 'stacked',
-          unit: 'people',
-        }),
+    barChart({
+      title: 'Members per watchlist',
+      categories: data.watchlists.map((row) => row.name),
+      series: [
+        {
+          name: 'members',
+          color: palette[5] ?? '',
+          values: data.watchlists.map((row) => row.members),
+        },
+      ],
+      mode: 'stacked',
+      unit: 'people',
+    }),
   );
 
   return page(
