@@ -149,5 +149,6 @@ export async function runRulesTest(
     }
     return lines.join('\n');
   });
-  return 0;
+  // As with ingest, exit code 1 says that some records could not be read.
+  return report.rejected > 0 ? 1 : 0;
 }

@@ -1,8 +1,12 @@
+import { Readable, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { runRulesTest } from '../../src/cli/files-commands.ts';
+import { createOutput } from '../../src/cli/output.ts';
 import { isCasebridgeError } from '../../src/errors.ts';
 import {
   findFlag,
   findSuppression,
+  loadFileRules,
   parseFileRules,
   priorityForFactor,
   type RuleSubjectEvent,
@@ -93,5 +97,25 @@ describe('file rules', () => {
 
   it('rejects unknown keys', () => {
     expect(() => parseFileRules('supress: []\n', 'rules.yaml')).toThrow(/supress/);
+  });
+});
+
+describe('rules test command', () => {
+  it('exits 1 when a record is unreadable', async () => {
+    const written: string[] = [];
+    const stdout = new Writable({
+      write(chunk, _encoding, done) {
+        written.push(String(chunk));
+        done();
+      },
+    });
+    const code = await runRulesTest(
+      createOutput(true, stdout),
+      loadFileRules(null),
+      '-',
+      Readable.from(['not json\n']),
+    );
+    expect(code).toBe(1);
+    expect(JSON.parse(written.join(''))).toMatchObject({ rejected: 1, passed: 0 });
   });
 });

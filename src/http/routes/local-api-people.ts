@@ -33,7 +33,7 @@ export async function localPeopleApiRoute(
     return importPeopleCsv(options.db, Readable.from([body]), {
       dryRun: query.dryRun === 'true',
       deactivateMissing: query.deactivateMissing === 'true',
-      source: 'the request body',
+      source: 'the CSV file',
     });
   });
 }
