@@ -112,9 +112,10 @@ describeStores('console journey in chromium', (current) => {
     const dana = await caseOf('dana.lee@example.com');
     const sam = await caseOf('sam.ortiz@example.com');
 
-    // The person picker lists the directory.
+    // The person picker lists the directory; the server's root leads to it.
     const picker = await browser.newPage();
-    await picker.goto(`${server.url}/console`);
+    await picker.goto(`${server.url}/`);
+    expect(new URL(picker.url()).pathname).toBe('/console');
     await expect.poll(() => picker.locator('html').getAttribute('lang')).toBe('en');
     await picker.getByRole('link', { name: 'Ann Analyst' }).click();
     await picker.waitForURL(/as=ann\.analyst/);

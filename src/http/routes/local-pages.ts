@@ -23,6 +23,8 @@ export async function localPagesRoute(
     if (request.url.split('?')[0] === '/console/login') return;
     assertConsoleRequest(request, options.consoleToken);
   });
+  // The demo prints the server's address; its root leads a visitor to the console.
+  app.get('/', async (_request, reply) => reply.redirect('/console', 302));
   await app.register(consoleRoute, options);
   await app.register(dashboardRoute, { db: options.chat.db });
 }
