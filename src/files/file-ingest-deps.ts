@@ -2,7 +2,9 @@ import path from 'node:path';
 import { createBusinessCalendar } from '../../workflows/business-calendar.ts';
 import type { AppDeps } from '../main.ts';
 import type { CaseNotifier } from '../outbox/case-notifier.ts';
+import { watchlistContextFrom } from '../people/watchlists.ts';
 import { loadFileRules } from './file-rules.ts';
+import { fileWatchRule } from './file-watch-rule.ts';
 import type { FileIngestDeps } from './ingest-file-events.ts';
 
 /** Returns the absolute path of the configured rule file, or null when none is configured. */
@@ -19,6 +21,7 @@ export function createFileIngestDeps(
   deps: AppDeps,
   options: { notifier?: CaseNotifier; rulesPath?: string | null } = {},
 ): FileIngestDeps {
+  const watch = watchlistContextFrom(deps.config.file);
   return {
     db: deps.store.db,
     logger: deps.logger,
@@ -26,5 +29,7 @@ export function createFileIngestDeps(
     reopenWindowHours: deps.config.file.intake.reopenWindowHours,
     notifier: options.notifier,
     calendar: createBusinessCalendar(deps.config.file.policy),
+    watchRule: fileWatchRule(watch),
+    watch,
   };
 }

@@ -2,6 +2,7 @@ import type { BusinessCalendar } from '../../workflows/business-calendar.ts';
 import type { RejectedRecord } from '../feeds/signal.ts';
 import type { Logger } from '../log.ts';
 import type { CaseNotifier } from '../outbox/case-notifier.ts';
+import type { WatchlistContext } from '../people/watchlists.ts';
 import { asDatabaseUnavailable, type Db } from '../store/db.ts';
 import { utcDay } from './baseline.ts';
 import { loadRegistryIndex } from './critical-file-registry.ts';
@@ -11,7 +12,7 @@ import type { LoadedFileRules } from './file-rules.ts';
 import {
   type BatchCounts,
   processFileEventBatch,
-  type WatchRuleHook,
+  type WatchRulePreparer,
 } from './process-file-event-batch.ts';
 import { type FileEventInput, readFileEventInput } from './read-file-event-input.ts';
 import { recordFileRulesVersion } from './record-file-rules-version.ts';
@@ -26,8 +27,10 @@ export interface FileIngestDeps {
   now?: () => Date;
   /** Events per transaction; bounds memory and statement sizes. */
   batchSize?: number;
-  /** Decides whether a watch rule makes an event's subject worth a case. */
-  watchRule?: WatchRuleHook | undefined;
+  /** Prepares, per batch, the hook that decides whether a watch rule makes an event's subject worth a case. */
+  watchRule?: WatchRulePreparer | undefined;
+  /** Watchlist windows and time zone for the watch reasons on cases; the configuration defaults when absent. */
+  watch?: WatchlistContext | undefined;
 }
 
 export interface FileIngestSummary {
@@ -96,6 +99,7 @@ export async function ingestFileEvents(
           notifier: deps.notifier,
           calendar: deps.calendar,
           watchRule: deps.watchRule,
+          watch: deps.watch,
         }),
       );
       addCounts(summary, counts);

@@ -3,6 +3,7 @@ import type { BusinessCalendar } from '../../workflows/business-calendar.ts';
 import { ingestBatch } from '../intake/ingest-batch.ts';
 import { type ResolvedSubject, resolveSubjects } from '../intake/resolve-subject.ts';
 import type { CaseNotifier } from '../outbox/case-notifier.ts';
+import type { WatchlistContext } from '../people/watchlists.ts';
 import type { Executor } from '../store/db.ts';
 import { cases, people } from '../store/schema.ts';
 import { fileCaseOpenings, fileEvents } from '../store/schema-files.ts';
@@ -33,6 +34,16 @@ export interface WatchedEvent {
  */
 export type WatchRuleHook = (watched: WatchedEvent) => string | null;
 
+/**
+ * Prepares the watch-rule hook of one batch: loads what the rules need about the batch's people
+ * once, in the batch's transaction, so that the hook itself stays synchronous.
+ */
+export type WatchRulePreparer = (
+  tx: Executor,
+  personIds: string[],
+  now: Date,
+) => Promise<WatchRuleHook>;
+
 export interface BatchOptions {
   registry: RegistryIndex;
   rules: FileRules;
@@ -40,7 +51,9 @@ export interface BatchOptions {
   reopenWindowHours: number;
   notifier?: CaseNotifier | undefined;
   calendar?: BusinessCalendar | undefined;
-  watchRule?: WatchRuleHook | undefined;
+  watchRule?: WatchRulePreparer | undefined;
+  /** Watchlist windows and time zone for intake's watch reasons; the configuration defaults when absent. */
+  watch?: WatchlistContext | undefined;
 }
 
 export interface BatchCounts {
@@ -84,6 +97,11 @@ export async function processFileEventBatch(
   );
   const persons = await loadPersons(tx, subjects);
   const fresh = await skipStoredEvents(tx, batch, counts);
+  const watchRule = await options.watchRule?.(
+    tx,
+    subjects.flatMap((subject) => subject.personId ?? []),
+    options.now,
+  );
 
   const rows: Array<typeof fileEvents.$inferInsert> = [];
   const increments = new Map<string, DailyActivity>();
@@ -156,7 +174,7 @@ export async function processFileEventBatch(
     if (critical !== null) found.critical.push({ event, entry: critical });
     const flag = findFlag(options.rules, ruleEvent);
     if (flag !== null) found.flags.add(flag.name);
-    const watch = options.watchRule?.({
+    const watch = watchRule?.({
       event,
       subjectKey: subject.key,
       personId: subject.personId,
@@ -300,6 +318,7 @@ async function openCases(
     now: options.now,
     notifier: options.notifier,
     calendar: options.calendar,
+    watch: options.watch,
   });
   const openings: Array<typeof fileCaseOpenings.$inferInsert> = [];
   results.forEach((result, index) => {

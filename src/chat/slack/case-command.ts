@@ -5,14 +5,15 @@ export type CaseCommand =
   | { kind: 'show'; caseRef: string | null }
   | { kind: 'mine' }
   | { kind: 'note'; caseRef: string | null; text: string | null }
-  | { kind: 'files-where'; hash: string | null };
+  | { kind: 'files-where'; hash: string | null }
+  | { kind: 'watchlist'; action: string | null; args: string | null };
 
 /** The maximum length of a sub-command name quoted back in the "no such command" reply. */
 const maxQuotedName = 40;
 
 /**
  * Parses the text after `/case`: `help` (also the empty text), `show <case>`, `mine`, and
- * `note <case> <text>` and `files where <hash>`. Sub-command names ignore case; the note keeps its line breaks.
+ * `note <case> <text>`, `files where <hash>` and `watchlist <action> <arguments>`. Sub-command names ignore case; the note keeps its line breaks.
  */
 export function parseCaseCommand(text: string): CaseCommand {
   const match = /^\s*(\S*)\s*(\S*)\s*([\s\S]*)$/.exec(text) ?? [];
@@ -33,6 +34,8 @@ export function parseCaseCommand(text: string): CaseCommand {
     case 'files':
       if (caseRef?.toLowerCase() !== 'where') return { kind: 'unknown', name: 'files' };
       return { kind: 'files-where', hash: rest };
+    case 'watchlist':
+      return { kind: 'watchlist', action: caseRef, args: rest };
     default:
       return { kind: 'unknown', name: name.slice(0, maxQuotedName) };
   }

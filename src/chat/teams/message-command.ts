@@ -123,9 +123,18 @@ async function commandReply(
 ): Promise<TeamsCommandReply> {
   const defaultLocale = deps.defaultLocale ?? 'en';
   if (request.kind === 'help') return helpReply(defaultLocale);
-  // NOTE: `files where` is a Slack command so far; Teams answers it as unknown.
-  if (request.kind === 'unknown' || request.kind === 'files-where') {
-    const name = request.kind === 'unknown' ? request.name : 'files';
+  // NOTE: `files where` and `watchlist` are Slack commands so far; Teams answers them as unknown.
+  if (
+    request.kind === 'unknown' ||
+    request.kind === 'files-where' ||
+    request.kind === 'watchlist'
+  ) {
+    const name =
+      request.kind === 'unknown'
+        ? request.name
+        : request.kind === 'watchlist'
+          ? 'watchlist'
+          : 'files';
     const unknown = teamsText(defaultLocale, 'command.unknown', { name });
     return textReply(`${unknown}\n\n${teamsText(defaultLocale, 'command.help')}`);
   }

@@ -16,6 +16,7 @@ import {
 import type { SlackListenerDeps } from '../deps.ts';
 import { runFilesWhereCommand } from '../files-where-reply.ts';
 import { slackText } from '../messages.ts';
+import { runWatchlistCommand } from '../watchlist-reply.ts';
 
 /** The slash command Casebridge registers; the manifest declares the same name. */
 export const caseCommandName = '/case';
@@ -81,7 +82,7 @@ async function commandReply(
 function personCommandReply(
   deps: SlackListenerDeps,
   person: ChatPerson,
-  request: Extract<CaseCommand, { kind: 'show' | 'mine' | 'note' | 'files-where' }>,
+  request: Extract<CaseCommand, { kind: 'show' | 'mine' | 'note' | 'files-where' | 'watchlist' }>,
 ): Promise<CommandReply> | CommandReply {
   switch (request.kind) {
     case 'show':
@@ -96,6 +97,8 @@ function personCommandReply(
       return runNoteCommand(deps, person, { caseRef: request.caseRef, text: request.text });
     case 'files-where':
       return runFilesWhereCommand(deps, person, request.hash);
+    case 'watchlist':
+      return runWatchlistCommand(deps, person, request.action, request.args);
   }
 }
 
