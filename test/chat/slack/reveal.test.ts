@@ -232,4 +232,35 @@ describeStores('identity reveal in Slack', (current) => {
     expect(blocks).toContain(shownAfter);
     expect(await buttonOn('security', 'CSECURITY1', 'reveal:request')).toBeDefined();
   });
+
+  it('rejects a new request from the HR card', async () => {
+    const before = harness.fake.callsTo('views.open').length;
+    const request = await buttonOn('security', 'CSECURITY1', 'reveal:request');
+    await click(slackUsers.analyst.id, 'CSECURITY1', request!);
+    const opened = await waitFor(() => harness.fake.callsTo('views.open')[before]);
+    await postInteraction(
+      harness.url,
+      submissionPayload({
+        userId: slackUsers.analyst.id,
+        modal: opened.body.view as Json,
+        answers: { 'reveal-reason': 'Second look at the badge log' },
+        viewId: 'V0SECOND',
+      }),
+    );
+    await waitFor(
+      async () => (await auditTypes()).filter((type) => type === 'REVEAL_REQUESTED').length === 2,
+    );
+    await drain();
+
+    const reject = await buttonOn('hr', 'CHRTEAM01', 'reveal:reject');
+    await click(slackUsers.hr.id, 'CHRTEAM01', reject!);
+    await waitFor(async () => (await auditTypes()).includes('REVEAL_REJECTED'));
+    await drain();
+
+    expect(await buttonOn('hr', 'CHRTEAM01', 'reveal:reject')).toBeUndefined();
+    expect(await buttonOn('security', 'CSECURITY1', 'reveal:request')).toBeDefined();
+    expect(JSON.stringify((await card('security', 'CSECURITY1')).blocks)).not.toContain(
+      subjectName,
+    );
+  });
 });

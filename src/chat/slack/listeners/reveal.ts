@@ -16,7 +16,7 @@ import type { SlackListenerDeps } from '../deps.ts';
 import { blockKitLimits as limits, truncate } from '../limits.ts';
 import { type ReplyTarget, replyOnFailure, sendPrivateReply } from '../private-reply.ts';
 
-/** The `callback_id` of the modal that asks security for the reason of a reveal request. */
+/** The `callback_id` of the modal that requests the reason of a reveal request. */
 export const revealFormCallbackId = 'reveal-form:request';
 /** The block and action ids of the reason input of that modal. */
 export const revealReasonBlockId = 'reveal-reason';
@@ -40,7 +40,7 @@ const buttonSchema = z.looseObject({
   value: z.string().min(1).max(100),
 });
 
-/** What the reason modal carries between the click and the submission. */
+/** The case and the place of the click, carried by the reason modal to its submission. */
 const metadataSchema = z.strictObject({
   caseId: z.string().min(1).max(100),
   channel: z.string().nullable(),
@@ -161,6 +161,10 @@ export function registerRevealListeners(app: App, deps: SlackListenerDeps): void
           });
         } catch (error) {
           if (!isCasebridgeError(error)) throw error;
+          deps.logger.info(
+            { caseId: metadata.caseId, code: error.code },
+            'slack identity reveal request rejected',
+          );
           const text = refusalText(error, identity.locale, metadata.caseId, {
             kind: 'roleRequired',
             roles: ['security'],
@@ -178,8 +182,8 @@ async function openReasonForm(
   click: { caseId: string; person: ChatPerson; target: ReplyTarget; triggerId: string },
 ): Promise<void> {
   const { person, target } = click;
-  // The role is checked before the form opens, so that the person does not write a reason in
-  // vain; requestReveal checks it again when the form comes back.
+  // The role is checked before the form opens, so that nobody writes a reason for nothing.
+  // requestReveal checks it again when the form comes back.
   const grants = await findGrants(deps.db, person.email);
   if (!grants.includes('security')) {
     const text = renderRefusal({ kind: 'roleRequired', roles: ['security'] }, person.locale);
@@ -259,8 +263,12 @@ async function decide(
     );
   } catch (error) {
     if (!isCasebridgeError(error)) throw error;
-    // decideReveal refuses a person without the hr or privacy grant, and a decider who requested
-    // the reveal or is its subject; the grants tell the two apart.
+    // decideReveal rejects a person without the hr or privacy grant, and also a decider who
+    // requested the reveal or is its subject. The grants tell the two cases apart.
+    deps.logger.info(
+      { caseId, code: error.code, decision: kind },
+      'slack identity reveal decision rejected',
+    );
     let notAuthorized: Refusal = { kind: 'roleRequired', roles: ['hr'] };
     if (error.code === 'NOT_AUTHORIZED') {
       const grants = await findGrants(deps.db, person.email);
@@ -273,7 +281,7 @@ async function decide(
   }
 }
 
-/** The words of a refusal by the privacy functions, in the person's language. */
+/** Renders a rejection by the privacy functions in the person's language. */
 function refusalText(
   error: CasebridgeError,
   locale: Locale,
