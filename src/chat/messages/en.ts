@@ -270,7 +270,7 @@ export const en = {
   'reveal.bannerRevealed': 'Identity revealed to security until {until}, approved by {approver}.',
   'reveal.bannerPending': 'Identity reveal requested by {requester}, waiting for HR: {reason}',
   'reveal.bannerDecide':
-    '{requester} (security) asks to see the identity of the subject, for this reason: {reason}. Approve or reject it with the buttons on this card, or with "casebridge cases reveal approve {key}" or "casebridge cases reveal reject {key}".',
+    '{requester} (security) asks to see the identity of the subject, for this reason: {reason}. In Slack, approve or reject it with the buttons on this card; elsewhere, use "casebridge cases reveal approve {key}" or "casebridge cases reveal reject {key}".',
   'reveal.button.request': 'Request identity',
   'reveal.button.approve': 'Approve reveal',
   'reveal.button.reject': 'Reject reveal',

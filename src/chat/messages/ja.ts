@@ -222,7 +222,7 @@ export const ja = {
     '{approver} さんの承認により、{until} までセキュリティに身元を開示しています。',
   'reveal.bannerPending': '{requester} さんが身元の開示を申請中です（人事の判断待ち）：{reason}',
   'reveal.bannerDecide':
-    'セキュリティの {requester} さんが、次の理由で対象者の身元の開示を申請しています：{reason}。このカードのボタン、または「casebridge cases reveal approve {key}」「casebridge cases reveal reject {key}」で承認・却下を行ってください。',
+    'セキュリティの {requester} さんが、次の理由で対象者の身元の開示を申請しています：{reason}。Slack ではこのカードのボタンで、その他の環境では「casebridge cases reveal approve {key}」「casebridge cases reveal reject {key}」で承認・却下を行ってください。',
   'reveal.button.request': '身元の開示を申請',
   'reveal.button.approve': '開示を承認',
   'reveal.button.reject': '開示を却下',
