@@ -281,6 +281,8 @@ export const en = {
   'reveal.form.submit': 'Send request',
   'reveal.refusedOpen':
     'Case {key} already has an open identity reveal request or a live reveal; wait for HR to decide it or for the reveal to end.',
+  'reveal.refusedOwnRequest':
+    'Separation of duties: you requested this identity reveal or are its subject, so another person must decide it.',
   'reveal.refusedNone': 'Case {key} has no identity reveal request waiting for a decision.',
   'reveal.refusedReason': 'The reason was not accepted: {problem}',
 

@@ -233,6 +233,8 @@ export const ja = {
   'reveal.form.submit': '申請する',
   'reveal.refusedOpen':
     '案件 {key} には、判断待ちの開示申請または開示中の身元がすでにあります。人事の判断または開示期間の終了をお待ちください。',
+  'reveal.refusedOwnRequest':
+    '職務分離のため、ご自身が申請した、またはご自身が対象者である身元開示申請は判断できません。別の担当者が判断してください。',
   'reveal.refusedNone': '案件 {key} には、判断待ちの身元開示申請はありません。',
   'reveal.refusedReason': '理由を受け付けられませんでした：{problem}',
 

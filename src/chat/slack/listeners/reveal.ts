@@ -269,14 +269,13 @@ async function decide(
       { caseId, code: error.code, decision: kind },
       'slack identity reveal decision rejected',
     );
-    let notAuthorized: Refusal = { kind: 'roleRequired', roles: ['hr'] };
+    let text = refusalText(error, person.locale, caseId, { kind: 'roleRequired', roles: ['hr'] });
     if (error.code === 'NOT_AUTHORIZED') {
       const grants = await findGrants(deps.db, person.email);
       if (grants.includes('hr') || grants.includes('privacy')) {
-        notAuthorized = { kind: 'separationOfDuties' };
+        text = t(person.locale, 'reveal.refusedOwnRequest');
       }
     }
-    const text = refusalText(error, person.locale, caseId, notAuthorized);
     await sendPrivateReply(client, target, text, deps.logger);
   }
 }
