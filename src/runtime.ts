@@ -178,7 +178,14 @@ export async function createRuntime(
     const act = (input: ActOnCaseInput) =>
       actOnCase({ db: store.db, logger, notifier, onTransition, calendar }, input);
     if (platforms.includes('slack')) {
-      slack = createSlackApp({ env: config.env, db: store.db, logger, pseudonymKey, act });
+      slack = createSlackApp({
+        env: config.env,
+        db: store.db,
+        logger,
+        pseudonymKey,
+        act,
+        revealHours: config.file.privacy.revealHours,
+      });
     }
     if (platforms.includes('teams')) {
       teams = createTeamsApp({

@@ -72,6 +72,16 @@ export type RevealState =
   | { status: 'pending'; requestedBy: string; reason: string }
   | { status: 'approved'; requestedBy: string; approvedBy: string; expiresAt: string };
 
+/** What an identity reveal button does. */
+export type RevealActionKind = 'request' | 'approve' | 'reject';
+
+/** An identity reveal button on a case card; its click carries only the case id. */
+export interface RevealActionView {
+  kind: RevealActionKind;
+  label: string;
+  style: 'primary' | 'danger' | 'default';
+}
+
 /** A labelled value; `long` values (free text) get a row of their own. */
 export interface ViewField {
   id: string;
@@ -97,6 +107,11 @@ export interface CaseView {
   /** Paragraphs above the fields: the manager's notice, the legal hold warning. */
   banners: string[];
   fields: ViewField[];
+  /**
+   * The identity reveal buttons: request for security when no reveal is open or live, approve and
+   * reject for HR while a request waits. Missing or empty when there are none.
+   */
+  revealActions?: RevealActionView[];
   /** Null in the manager's notice, which never shows evidence. */
   evidence: EvidenceView | null;
   actions: ActionView[];
@@ -171,6 +186,7 @@ export function buildCaseView(
       redact,
     }),
     actions,
+    revealActions: revealActions(input, audience, locale),
     footer: t(locale, 'card.footer', {
       key: input.key,
       version: input.version,
@@ -204,6 +220,29 @@ function buildManagerNotice(input: CaseViewInput, actions: ActionView[], locale:
     actions,
     footer: t(locale, 'manager.footer', { key: input.key }),
   };
+}
+
+/**
+ * Offers security a request while no reveal is open or live, and HR a decision while a request
+ * waits. A view built without the reveal state (`reveal` undefined) offers no request, because it
+ * cannot tell. Who may click is checked when the click arrives.
+ */
+function revealActions(
+  input: CaseViewInput,
+  audience: Audience,
+  locale: Locale,
+): RevealActionView[] {
+  const reveal = input.reveal;
+  if (audience === 'security' && reveal === null && input.state !== 'closed') {
+    return [{ kind: 'request', label: t(locale, 'reveal.button.request'), style: 'default' }];
+  }
+  if (audience === 'hr' && reveal?.status === 'pending') {
+    return [
+      { kind: 'approve', label: t(locale, 'reveal.button.approve'), style: 'primary' },
+      { kind: 'reject', label: t(locale, 'reveal.button.reject'), style: 'danger' },
+    ];
+  }
+  return [];
 }
 
 /** Tells security and HR about an identity reveal; Legal sees none. */

@@ -270,7 +270,21 @@ export const en = {
   'reveal.bannerRevealed': 'Identity revealed to security until {until}, approved by {approver}.',
   'reveal.bannerPending': 'Identity reveal requested by {requester}, waiting for HR: {reason}',
   'reveal.bannerDecide':
-    '{requester} (security) asks to see the identity of the subject, for this reason: {reason}. Approve it with "casebridge cases reveal approve {key}" or reject it with "casebridge cases reveal reject {key}".',
+    '{requester} (security) asks to see the identity of the subject, for this reason: {reason}. In Slack, approve or reject it with the buttons on this card; elsewhere, use "casebridge cases reveal approve {key}" or "casebridge cases reveal reject {key}".',
+  'reveal.button.request': 'Request identity',
+  'reveal.button.approve': 'Approve reveal',
+  'reveal.button.reject': 'Reject reveal',
+  'reveal.form.title': 'Request identity',
+  'reveal.form.intro':
+    'Case {key}: HR or the privacy role decides whether security may see who the subject is.',
+  'reveal.form.reason': 'Why security needs the identity',
+  'reveal.form.submit': 'Send request',
+  'reveal.refusedOpen':
+    'Case {key} already has an open identity reveal request or a live reveal; wait for HR to decide it or for the reveal to end.',
+  'reveal.refusedOwnRequest':
+    'Separation of duties: you requested this identity reveal or are its subject, so another person must decide it.',
+  'reveal.refusedNone': 'Case {key} has no identity reveal request waiting for a decision.',
+  'reveal.refusedReason': 'The reason was not accepted: {problem}',
 
   // The daily digest in a role's channel. It lists case keys only, never a subject's name.
   'digest.heading': 'Waiting on {role}: {count} cases',

@@ -222,7 +222,21 @@ export const ja = {
     '{approver} さんの承認により、{until} までセキュリティに身元を開示しています。',
   'reveal.bannerPending': '{requester} さんが身元の開示を申請中です（人事の判断待ち）：{reason}',
   'reveal.bannerDecide':
-    'セキュリティの {requester} さんが、次の理由で対象者の身元の開示を申請しています：{reason}。承認は「casebridge cases reveal approve {key}」、却下は「casebridge cases reveal reject {key}」で行ってください。',
+    'セキュリティの {requester} さんが、次の理由で対象者の身元の開示を申請しています：{reason}。Slack ではこのカードのボタンで、その他の環境では「casebridge cases reveal approve {key}」「casebridge cases reveal reject {key}」で承認・却下を行ってください。',
+  'reveal.button.request': '身元の開示を申請',
+  'reveal.button.approve': '開示を承認',
+  'reveal.button.reject': '開示を却下',
+  'reveal.form.title': '身元の開示申請',
+  'reveal.form.intro':
+    '案件 {key}：セキュリティに対象者の身元を開示するかどうかは、人事またはプライバシー担当者が判断します。',
+  'reveal.form.reason': '身元の確認が必要な理由',
+  'reveal.form.submit': '申請する',
+  'reveal.refusedOpen':
+    '案件 {key} には、判断待ちの開示申請または開示中の身元がすでにあります。人事の判断または開示期間の終了をお待ちください。',
+  'reveal.refusedOwnRequest':
+    '職務分離のため、ご自身が申請した、またはご自身が対象者である身元開示申請は判断できません。別の担当者が判断してください。',
+  'reveal.refusedNone': '案件 {key} には、判断待ちの身元開示申請はありません。',
+  'reveal.refusedReason': '理由を受け付けられませんでした：{problem}',
 
   // The daily digest in a role's channel. It lists case keys only, never a subject's name.
   'digest.heading': '{role}の対応待ち：{count} 件',

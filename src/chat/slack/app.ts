@@ -8,6 +8,7 @@ import { registerAppHome } from './listeners/app-home.ts';
 import { registerCaseButtons } from './listeners/case-button.ts';
 import { registerCaseCommand } from './listeners/case-command.ts';
 import { registerCaseForms } from './listeners/case-form.ts';
+import { registerRevealListeners } from './listeners/reveal.ts';
 import { SlackHttpReceiver } from './receiver.ts';
 import { isPlatformError, SlackChatPort, slackClientOptions } from './slack-port.ts';
 
@@ -91,6 +92,7 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
   registerCaseForms(app, listenerDeps);
   registerCaseCommand(app, listenerDeps);
   registerAppHome(app, listenerDeps);
+  registerRevealListeners(app, listenerDeps);
 
   return {
     app,

@@ -7,7 +7,13 @@ import {
   isButtonEventType,
   parseActionPayload,
 } from '../action-payload.ts';
-import type { ActionView, CaseView, EvidenceItem, ViewField } from '../view-model.ts';
+import type {
+  ActionView,
+  CaseView,
+  EvidenceItem,
+  RevealActionKind,
+  ViewField,
+} from '../view-model.ts';
 import { blockKitLimits as limits, mrkdwn, truncate } from './limits.ts';
 
 type KnownBlock = types.KnownBlock;
@@ -39,7 +45,11 @@ export function renderCaseMessage(view: CaseView): SlackMessage {
     ...view.banners.map((banner) => textSection(banner)),
     ...fieldBlocks(view.fields),
   ];
-  const tail: KnownBlock[] = [...actionBlocks(view), footerBlock(view.footer)];
+  const tail: KnownBlock[] = [
+    ...actionBlocks(view),
+    ...revealActionBlocks(view),
+    footerBlock(view.footer),
+  ];
 
   const evidence: KnownBlock[] = [];
   if (view.evidence !== null) {
@@ -165,6 +175,47 @@ function actionBlocks(view: CaseView): ActionsBlock[] {
     });
   }
   return blocks;
+}
+
+const revealActionPrefix = 'reveal:';
+
+/** Returns the `action_id` of an identity reveal button. */
+export function revealActionIdOf(kind: RevealActionKind): string {
+  return `${revealActionPrefix}${kind}`;
+}
+
+/** Parses the kind out of a reveal button's `action_id`; null for other buttons. */
+export function parseRevealActionId(actionId: string): RevealActionKind | null {
+  const kind = actionId.slice(revealActionPrefix.length);
+  return actionId.startsWith(revealActionPrefix) &&
+    (kind === 'request' || kind === 'approve' || kind === 'reject')
+    ? kind
+    : null;
+}
+
+function revealActionBlocks(view: CaseView): ActionsBlock[] {
+  const actions = view.revealActions ?? [];
+  if (actions.length === 0) return [];
+  return [
+    {
+      type: 'actions',
+      block_id: `reveal-actions:${view.version}`,
+      elements: actions.map((action) => {
+        const element: Button = {
+          type: 'button',
+          action_id: revealActionIdOf(action.kind),
+          text: {
+            type: 'plain_text',
+            text: truncate(action.label, limits.buttonText),
+            emoji: true,
+          },
+          value: view.caseId,
+        };
+        if (action.style !== 'default') element.style = action.style;
+        return element;
+      }),
+    },
+  ];
 }
 
 /** A button click on a case card, as parsed from a `block_actions` payload's action. */

@@ -20,6 +20,8 @@ export interface SlackListenerDeps {
   pseudonymKey: Buffer;
   act: ActOnCase;
   now?: () => Date;
+  /** How long an approved identity reveal lasts, in hours (`privacy.revealHours`). Defaults to 24. */
+  revealHours?: number;
   /** The locale of texts shown before the person is known, such as form errors. Defaults to English. */
   defaultLocale?: Locale;
 }
