@@ -4,15 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { examplesConfigPath, people, repoRoot } from '../support/builders.ts';
+import { cliBin as bin, runCli as run } from '../support/run-cli.ts';
 import { openTestStore, testBackends } from '../support/stores.ts';
 
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-const bin = path.join(repoRoot, 'bin', 'casebridge.js');
 const samples = path.join(repoRoot, 'examples', 'detections');
 const invalidEscape = path.join(
   repoRoot,
@@ -22,23 +16,6 @@ const invalidEscape = path.join(
   'incydr',
   'file-events-v2-invalid-json-escape.txt',
 );
-
-function run(env: NodeJS.ProcessEnv, args: string[], input?: string): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env, cwd: repoRoot });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input ?? '');
-  });
-}
 
 for (const backend of testBackends()) {
   describe(`casebridge CLI [${backend}]`, () => {

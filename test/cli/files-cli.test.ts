@@ -1,13 +1,12 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { examplesConfigPath, repoRoot } from '../support/builders.ts';
 import { makeFileEventRecord } from '../support/file-events.ts';
+import { runCli as run } from '../support/run-cli.ts';
 import { openTestStore, testBackends } from '../support/stores.ts';
 
-const bin = path.join(repoRoot, 'bin', 'casebridge.js');
 const saasPage = path.join(
   repoRoot,
   'test',
@@ -17,23 +16,6 @@ const saasPage = path.join(
   'file-events-v2-search-saas-salesforce-gmail.json',
 );
 const sha256 = 'cd'.repeat(32);
-
-function run(env: NodeJS.ProcessEnv, args: string[], input = '') {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env, cwd: repoRoot });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
 
 // Each command starts a Node process that migrates the store first; on a busy machine that takes
 // 10–25 s, hence the long timeouts.

@@ -1,30 +1,11 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeSession } from '../incydr/incydr-fixtures.ts';
-import { repoRoot } from '../support/builders.ts';
 import { FakeIncydrApi } from '../support/fake-incydr-api.ts';
+import { runCli as run } from '../support/run-cli.ts';
 import { openTestStore, testBackends } from '../support/stores.ts';
-
-const bin = path.join(repoRoot, 'bin', 'casebridge.js');
-
-function run(env: NodeJS.ProcessEnv, args: string[]) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env, cwd: repoRoot });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 // A fresh PGlite directory costs the CLI an initdb, so the real server is used when there is one.
 const backend = testBackends().includes('postgres') ? 'postgres' : 'pglite';

@@ -4,26 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { examplesConfigPath, people, repoRoot } from '../support/builders.ts';
+import { cliBin as bin, runCli as run } from '../support/run-cli.ts';
 
-const bin = path.join(repoRoot, 'bin', 'casebridge.js');
 const samples = path.join(repoRoot, 'examples', 'detections', 'webhook-signals.ndjson');
-
-function run(env: NodeJS.ProcessEnv, args: string[]) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env, cwd: repoRoot });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end();
-  });
-}
 
 // One server holds the embedded database, as in the demo, so every command below goes through
 // its local API.
