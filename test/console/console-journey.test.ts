@@ -23,7 +23,8 @@ const chromiumArgs = [
   '--disable-sync',
 ];
 
-const uiTimeout = 15_000;
+// Generous, because CI runs other test files on the same two cores while the browser waits.
+const uiTimeout = 45_000;
 
 describeStores('console journey in chromium', (current) => {
   let server: ConsoleServer;
@@ -262,7 +263,7 @@ describeStores('console journey in chromium', (current) => {
     expect(await board.locator('[data-field="subject"]').textContent()).toBe('Dana Lee');
     await board.goto(`${server.url}/dashboard?as=maria.gomez%40example.com`);
     expect(await board.locator('h1').textContent()).toBe('Not allowed');
-  }, 240_000);
+  }, 480_000);
 });
 
 /** Counts the distinct RGB colours of an image; a blank or single-colour page has very few. */
