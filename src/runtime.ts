@@ -9,6 +9,7 @@ import { createSlackApp, type SlackApp } from './chat/slack/app.ts';
 import { createTeamsApp, type TeamsApp } from './chat/teams/app.ts';
 import { channelLocale, type FeedName } from './config.ts';
 import { dropFileEventPartitionsBefore } from './files/file-event-partitions.ts';
+import { createFileIngestDeps } from './files/file-ingest-deps.ts';
 import { assertConsoleExposure } from './http/console-access.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
 import { createIncydrJob } from './incydr/incydr-job.ts';
@@ -143,7 +144,15 @@ export async function createRuntime(
   const incydr = config.file.incydr;
   if (incydr !== undefined) {
     jobs.push(
-      createIncydrJob({ leader, logger, db: store.db, settings: incydr, env: config.env, intake }),
+      createIncydrJob({
+        leader,
+        logger,
+        db: store.db,
+        settings: incydr,
+        env: config.env,
+        intake,
+        fileEvents: createFileIngestDeps(deps, { notifier }),
+      }),
     );
   }
   const hrSync = createHrSyncJob({ db: store.db, logger, leader }, config);

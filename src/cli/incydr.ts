@@ -1,4 +1,5 @@
 import { CasebridgeError } from '../errors.ts';
+import { createFileIngestDeps } from '../files/file-ingest-deps.ts';
 import { createIncydrPullerFromConfig, INCYDR_PULL_JOB } from '../incydr/incydr-job.ts';
 import type { IncydrPullSummary } from '../incydr/pull-incydr.ts';
 import type { IncydrStream } from '../incydr/settings.ts';
@@ -32,6 +33,7 @@ export async function runIncydrPull(
       logger: deps.logger,
       reopenWindowHours: deps.config.file.intake.reopenWindowHours,
     },
+    fileEvents: createFileIngestDeps(deps),
   });
   const leader = createLeaderLock({ store: deps.store, logger: deps.logger });
 

@@ -1,3 +1,4 @@
+import { type FileIngestDeps, ingestFileEvents } from '../files/ingest-file-events.ts';
 import type { IntakeDeps } from '../intake/ingest-feed.ts';
 import { type CronJob, createCronJob } from '../jobs/cron-job.ts';
 import type { LeaderLock } from '../jobs/leader.ts';
@@ -17,16 +18,35 @@ export interface IncydrJobDeps {
   settings: IncydrSettings;
   env: { INCYDR_CLIENT_ID?: string | undefined; INCYDR_CLIENT_SECRET?: string | undefined };
   intake: IntakeDeps;
+  /** The file-event volume path; without it, file events go through alert intake. */
+  fileEvents?: FileIngestDeps | undefined;
 }
 
 /**
- * Returns where each stream's pages go: sessions become signals on cases through intake.
- * NOTE: file events take the same path, through the Incydr feed parser, until the file-event
- * volume path (which keeps every event and raises signals only for risky ones) takes them.
+ * Returns where each stream's pages go: sessions become signals on cases through intake, and file
+ * events take the volume path, which keeps every event and opens cases only for risky activity.
  */
-export function incydrHandlers(intake: IntakeDeps): Record<IncydrStream, PageHandler> {
+export function incydrHandlers(
+  intake: IntakeDeps,
+  fileEvents?: FileIngestDeps,
+): Record<IncydrStream, PageHandler> {
   const ingest = ingestIncydrPage(intake);
-  return { sessions: ingest, 'file-events': ingest };
+  if (fileEvents === undefined) return { sessions: ingest, 'file-events': ingest };
+  return {
+    sessions: ingest,
+    'file-events': async (page) => {
+      const summary = await ingestFileEvents(fileEvents, page.records);
+      return {
+        accepted: summary.accepted,
+        suppressed: summary.suppressed,
+        matchedCritical: summary.matchedCritical,
+        duplicates: summary.duplicates,
+        rejected: summary.rejected.length,
+        casesOpened: summary.casesOpened,
+        casesUpdated: summary.casesUpdated,
+      };
+    },
+  };
 }
 
 /** Creates the puller of a serving process or of `casebridge incydr pull`. */
@@ -36,7 +56,7 @@ export function createIncydrPullerFromConfig(deps: IncydrJobDeps): IncydrPuller 
     logger: deps.logger,
     settings: deps.settings,
     env: deps.env,
-    handlers: incydrHandlers(deps.intake),
+    handlers: incydrHandlers(deps.intake, deps.fileEvents),
   });
 }
 

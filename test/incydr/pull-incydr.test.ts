@@ -1,11 +1,14 @@
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { loadFileRules } from '../../src/files/file-rules.ts';
 import { loadCursor } from '../../src/incydr/cursor-store.ts';
+import { incydrHandlers } from '../../src/incydr/incydr-job.ts';
 import { ingestIncydrPage } from '../../src/incydr/ingest-incydr-page.ts';
 import { createIncydrPuller, type IncydrPullerDeps } from '../../src/incydr/pull-incydr.ts';
 import { incydrSettingsSchema } from '../../src/incydr/settings.ts';
 import type { IncydrPage } from '../../src/incydr/stream-run.ts';
 import type { Logger } from '../../src/log.ts';
-import { cases, incydrCursors, signals } from '../../src/store/schema.ts';
+import { cases, fileEvents, incydrCursors, signals } from '../../src/store/schema.ts';
 import { readFixture } from '../feeds/fixtures.ts';
 import { seedExampleDirectory, silentLogger } from '../support/builders.ts';
 import { FakeIncydrApi } from '../support/fake-incydr-api.ts';
@@ -260,6 +263,32 @@ describeStores('incydr pull', (current) => {
     const repeat = await again.pull();
     expect(repeat.streams[0]?.handled).toMatchObject({ created: 0, duplicates: 3 });
     expect(await db.select().from(cases)).toHaveLength(2);
+  });
+
+  it('sends file events to the volume path', async () => {
+    const { db } = current().store;
+    fake.addFileEvents(makeFileEvents(40, hoursAgo(10), 60));
+    const intake = { db, logger: silentLogger, reopenWindowHours: 72 };
+    const fileDeps = {
+      db,
+      logger: silentLogger,
+      rules: loadFileRules(null),
+      reopenWindowHours: 72,
+    };
+    const { puller: incydr } = puller({
+      settings: { streams: ['file-events'] },
+      handlers: incydrHandlers(intake, fileDeps),
+    });
+
+    const summary = await incydr.pull();
+
+    expect(summary.streams[0]).toMatchObject({ status: 'succeeded', records: 40 });
+    expect(summary.streams[0]?.handled).toMatchObject({ accepted: 40, rejected: 0 });
+    const stored = await db.select({ eventId: fileEvents.eventId }).from(fileEvents);
+    expect(stored).toHaveLength(40);
+    // The alert path would have stored each event as a signal on a case.
+    const alertSignals = await db.select().from(signals).where(eq(signals.source, 'incydr'));
+    expect(alertSignals.length).toBeLessThan(40);
   });
 
   it('requires the client credentials', () => {
