@@ -212,6 +212,7 @@ describeStores('console journey in chromium', (current) => {
         .getByLabel('Summary for HR', { exact: true })
         .fill('Bulk clone of repositories before departure');
     });
+    await settled();
     await hana.reload();
     await submitForm(card(hana, 'hr', sam.key), 'Choose response', async (form) => {
       await form.getByLabel('Response', { exact: true }).selectOption('serious_action');

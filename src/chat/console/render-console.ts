@@ -130,7 +130,9 @@ const liveScript = `
   };
   const events = new EventSource('/console/events?as=' + encodeURIComponent(as));
   events.addEventListener('change', () => { void refresh(); });
-  events.addEventListener('open', () => { document.body.dataset.live = 'on'; });
+  // A change published between the page's rendering and the (re)connection of the stream sends no
+  // event to this page, so every connection starts with a fetch of the feed.
+  events.addEventListener('open', () => { document.body.dataset.live = 'on'; void refresh(); });
   document.addEventListener('toggle', () => { if (pending) void refresh(); }, true);
 })();
 `;
