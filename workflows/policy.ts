@@ -32,7 +32,7 @@ export function approvalsRequired(action: SeriousAction): number {
 /**
  * One rung of a state's SLA ladder: after `afterHours` business hours in the state (counted from
  * when the case entered it), the scheduler sends SLA_REMIND or SLA_ESCALATE. Every rung is replied
- * in all of the case's threads; `alsoNotify` names people told outside them.
+ * in all of the case's threads; `alsoNotify` names people notified outside them.
  */
 export interface SlaStep {
   kind: 'remind' | 'escalate';

@@ -60,7 +60,7 @@ export interface CaseViewInput {
   signals: SignalSummary[];
   /** The open identity reveal request or the live reveal of the case, if any. */
   reveal?: RevealState | null;
-  /** Why watch rules flagged the case's signals; absent or null when none did. */
+  /** The reason watch rules gave for the case's signals, or null (or absent) when none flagged them. */
   watchReason?: StoredWatchReason | null;
 }
 
@@ -72,7 +72,7 @@ export type RevealState =
   | { status: 'pending'; requestedBy: string; reason: string }
   | { status: 'approved'; requestedBy: string; approvedBy: string; expiresAt: string };
 
-/** What an identity reveal button does. */
+/** The effect of an identity reveal button. */
 export type RevealActionKind = 'request' | 'approve' | 'reject';
 
 /** An identity reveal button on a case card; its click carries only the case id. */

@@ -149,6 +149,6 @@ export async function runRulesTest(
     }
     return lines.join('\n');
   });
-  // As with ingest, exit code 1 says that some records could not be read.
+  // As with ingest, exit code 1 means that some records could not be read.
   return report.rejected > 0 ? 1 : 0;
 }

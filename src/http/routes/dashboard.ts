@@ -44,7 +44,7 @@ function seesIdentity(viewer: ConsoleViewer): boolean {
 }
 
 /**
- * The read-only dashboard at `/dashboard` and a case's audit timeline at `/dashboard/cases/<key>`,
+ * Registers the read-only dashboard at `/dashboard` and a case's audit timeline at `/dashboard/cases/<key>`,
  * for people with a role. The viewer picks who they are, as in the console.
  */
 export async function dashboardRoute(
