@@ -5,24 +5,24 @@ import { severityFromIncydrName } from './incydr-severity.ts';
 import { buildSubject, distinct, normaliseHash } from './subject.ts';
 import { timeField } from './time.ts';
 
-const fileEventSchema = z.looseObject({
+const fileEventSchema = z.object({
   '@timestamp': timeField,
-  event: z.looseObject({ id: requiredText, action: optionalText }),
-  user: z.looseObject({ email: optionalText, id: optionalText }).nullish(),
+  event: z.object({ id: requiredText, action: optionalText }),
+  user: z.object({ email: optionalText, id: optionalText }).nullish(),
   file: z
     .looseObject({
       name: optionalText,
       directory: optionalText,
       category: optionalText,
       sizeInBytes: z.number().nullish(),
-      hash: z.looseObject({ md5: optionalText, sha256: optionalText }).nullish(),
+      hash: z.object({ md5: optionalText, sha256: optionalText }).nullish(),
     })
     .nullish(),
-  destination: z.looseObject({ category: optionalText, name: optionalText }).nullish(),
-  risk: z.looseObject({
+  destination: z.object({ category: optionalText, name: optionalText }).nullish(),
+  risk: z.object({
     score: z.number().nullish(),
     severity: z.string(),
-    indicators: z.array(z.looseObject({ name: optionalText })).nullish(),
+    indicators: z.array(z.object({ name: optionalText })).nullish(),
   }),
 });
 

@@ -62,13 +62,21 @@ export function scoreValue(
   return { factor, anomalous: factor >= settings.anomalyFactor && value > band };
 }
 
+/** Computed windows by day and length; inputs span few distinct days. */
+const windows = new Map<string, readonly string[]>();
+
 /** Lists the UTC days (`YYYY-MM-DD`) from `days` before `day` up to the day before it. */
-export function windowDays(day: string, days: number): string[] {
+export function windowDays(day: string, days: number): readonly string[] {
+  const key = `${day}/${days}`;
+  const known = windows.get(key);
+  if (known !== undefined) return known;
   const end = Date.parse(`${day}T00:00:00Z`);
   const result: string[] = [];
   for (let offset = days; offset >= 1; offset--) {
     result.push(new Date(end - offset * 86_400_000).toISOString().slice(0, 10));
   }
+  if (windows.size >= 10_000) windows.clear();
+  windows.set(key, result);
   return result;
 }
 

@@ -20,11 +20,19 @@ export interface AnomalyFinding {
   bytes: number;
 }
 
-/** The findings of one batch about one subject and day that may make a case worth opening. */
+/**
+ * The findings of one unit of ingest about one subject and day that may make a case worth
+ * opening. It keeps a bounded sample of the events, so that its size does not grow with them.
+ */
 export interface SubjectFindings {
   subjectKey: string;
   day: string;
-  events: FileEvent[];
+  /** The newest event. */
+  latest: FileEvent;
+  /** The highest risk score of the events. */
+  riskScore: number;
+  /** Distinct files of the events, at most MAX_ALERT_FILES, by `fileKey`. */
+  files: Map<string, SignalFile>;
   critical: Array<{ event: FileEvent; entry: CriticalFileRow }>;
   anomalies: AnomalyFinding[];
   /** Names of the flag rules that matched. */
@@ -45,6 +53,36 @@ export function isWorthACase(findings: SubjectFindings): boolean {
 /** The maximum number of files one alert lists; the count in the title covers the rest. */
 const MAX_ALERT_FILES = 20;
 
+/** Starts the findings of a subject and day with their first event. */
+export function startFindings(subjectKey: string, day: string, event: FileEvent): SubjectFindings {
+  return {
+    subjectKey,
+    day,
+    latest: event,
+    riskScore: event.signal.riskScore ?? 0,
+    files: new Map(
+      event.signal.files[0] === undefined ? [] : [[fileKey(event), event.signal.files[0]]],
+    ),
+    critical: [],
+    anomalies: [],
+    flags: new Set(),
+    watches: new Set(),
+  };
+}
+
+/** Adds a further event of the same subject and day to the findings. */
+export function noteEvent(findings: SubjectFindings, event: FileEvent): void {
+  if (event.observedAt > findings.latest.observedAt) findings.latest = event;
+  findings.riskScore = Math.max(findings.riskScore, event.signal.riskScore ?? 0);
+  const file = event.signal.files[0];
+  if (file !== undefined && findings.files.size < MAX_ALERT_FILES)
+    findings.files.set(fileKey(event), file);
+}
+
+function fileKey(event: FileEvent): string {
+  return event.sha256 ?? event.md5 ?? event.eventId;
+}
+
 /**
  * Builds the signal that puts a subject's file activity on their case. One signal per subject and
  * UTC day: a later batch with new findings stores a new version of it, which joins the same case.
@@ -54,16 +92,14 @@ export function buildFileAlert(findings: SubjectFindings, rules: FileRules): Sig
   const priority = alertPriority(findings, rules);
   const criticalIds = [...new Set(findings.critical.map((item) => item.entry.id))].sort();
   const anomalies = [...findings.anomalies].sort((a, b) => b.factor - a.factor);
-  const latest = findings.events.reduce((a, b) => (a.observedAt >= b.observedAt ? a : b));
+  const latest = findings.latest;
   const notable = findings.critical[0]?.event ?? latest;
 
-  const files: SignalFile[] = [];
-  const seen = new Set<string>();
-  for (const event of [...findings.critical.map((item) => item.event), ...findings.events]) {
-    const key = event.sha256 ?? event.md5 ?? event.eventId;
-    if (seen.has(key) || files.length >= MAX_ALERT_FILES) continue;
-    seen.add(key);
-    files.push(event.signal.files[0]!);
+  const files = new Map<string, SignalFile>();
+  for (const { event } of findings.critical) files.set(fileKey(event), event.signal.files[0]!);
+  for (const [key, file] of findings.files) {
+    if (files.size >= MAX_ALERT_FILES) break;
+    if (!files.has(key)) files.set(key, file);
   }
 
   return {
@@ -73,7 +109,7 @@ export function buildFileAlert(findings: SubjectFindings, rules: FileRules): Sig
     subject: latest.signal.subject,
     observedAt: latest.observedAt,
     severity: priority,
-    riskScore: Math.max(...findings.events.map((event) => event.signal.riskScore ?? 0)),
+    riskScore: findings.riskScore,
     title: describeFindings(findings, anomalies, criticalIds.length),
     indicators: [
       ...(criticalIds.length > 0 ? ['Critical file'] : []),
@@ -83,7 +119,7 @@ export function buildFileAlert(findings: SubjectFindings, rules: FileRules): Sig
       ...[...findings.flags].map((name) => `File rule: ${name}`),
       ...[...findings.watches].map((name) => `Watch rule: ${name}`),
     ],
-    files,
+    files: [...files.values()].slice(0, MAX_ALERT_FILES),
     destination:
       notable.destinationCategory === null && notable.destinationName === null
         ? null

@@ -22,13 +22,21 @@ export interface FileEvent {
   process: string | null;
   /** The user e-mail or id the source names, lower-cased. */
   userEmail: string | null;
+  /** The user ids the source names, lower-cased; suppression rules match them. */
+  userIds: readonly string[];
 }
 
 export type FileEventOutcome = { ok: true; event: FileEvent } | { ok: false; reason: string };
 
+/** The `raw` value of a file event's signal: empty, because toFileEvent does not keep the record. */
+const NO_RAW_RECORD = Object.freeze({});
+
 /**
  * Parses one Incydr v2 file event: the feed parser validates and normalises it, and the fields
  * that the noise rules and the registry need (device, process, domains) are read from the record.
+ * The event's signal does not keep the record (`raw` is empty): at volume, holding millions of
+ * parsed records until their rows are stored would cost memory and garbage collection, and
+ * everything stored or judged is taken out here.
  */
 export function toFileEvent(record: unknown): FileEventOutcome {
   if (record === null || typeof record !== 'object' || Array.isArray(record)) {
@@ -37,6 +45,7 @@ export function toFileEvent(record: unknown): FileEventOutcome {
   const outcome = parseIncydrFileEvent(record);
   if (!outcome.ok) return outcome;
   const signal = outcome.signal;
+  signal.raw = NO_RAW_RECORD;
   const raw = record as IncydrRecord;
   const file = signal.files[0];
 
@@ -59,6 +68,7 @@ export function toFileEvent(record: unknown): FileEventOutcome {
       domains: destinationDomains(raw),
       process: text(raw.process?.executable),
       userEmail: signal.subject.email ?? signal.subject.externalIds[0] ?? null,
+      userIds: signal.subject.externalIds,
     },
   };
 }

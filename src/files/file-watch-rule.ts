@@ -1,7 +1,7 @@
 import { decideWatchAction } from '../../workflows/watch-rules.ts';
 import { deriveSignalFacts } from '../intake/signal-facts.ts';
 import { loadWatchMemberships, type WatchlistContext } from '../people/watchlists.ts';
-import type { WatchRulePreparer } from './process-file-event-batch.ts';
+import type { WatchRulePreparer } from './file-event-unit.ts';
 
 /**
  * Builds the watch rules of the file-event pipeline. Per batch, it loads the people's current

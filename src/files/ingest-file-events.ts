@@ -4,18 +4,23 @@ import type { Logger } from '../log.ts';
 import type { CaseNotifier } from '../outbox/case-notifier.ts';
 import type { WatchlistContext } from '../people/watchlists.ts';
 import { asDatabaseUnavailable, type Db } from '../store/db.ts';
-import { utcDay } from './baseline.ts';
 import { loadRegistryIndex } from './critical-file-registry.ts';
-import { type FileEvent, toFileEvent } from './file-event.ts';
+import { toFileEvent } from './file-event.ts';
 import { ensureFileEventPartitions } from './file-event-partitions.ts';
-import type { LoadedFileRules } from './file-rules.ts';
 import {
-  type BatchCounts,
-  processFileEventBatch,
+  FileEventUnit,
+  type IngestRun,
+  lockFileEventIngest,
+  type PreparedEvent,
+  prepareFileEvent,
+  SubjectCache,
+  type UnitCounts,
   type WatchRulePreparer,
-} from './process-file-event-batch.ts';
-import { type FileEventInput, readFileEventInput } from './read-file-event-input.ts';
+} from './file-event-unit.ts';
+import type { LoadedFileRules } from './file-rules.ts';
+import { type FileEventInput, mapFileEventChunks } from './read-file-event-input.ts';
 import { recordFileRulesVersion } from './record-file-rules-version.ts';
+import { ActivityBaselines } from './score-activity.ts';
 
 export interface FileIngestDeps {
   db: Db;
@@ -25,9 +30,9 @@ export interface FileIngestDeps {
   notifier?: CaseNotifier | undefined;
   calendar?: BusinessCalendar | undefined;
   now?: () => Date;
-  /** Events per transaction; bounds memory and statement sizes. */
+  /** Events per transaction. */
   batchSize?: number;
-  /** Prepares, per batch, the hook that decides whether a watch rule makes an event's subject worth a case. */
+  /** Prepares, per chunk, the hook that decides whether a watch rule makes an event's subject worth a case. */
   watchRule?: WatchRulePreparer | undefined;
   /** Watchlist windows and time zone for the watch reasons on cases; the configuration defaults when absent. */
   watch?: WatchlistContext | undefined;
@@ -49,24 +54,34 @@ export interface FileIngestSummary {
   casesUpdated: number;
 }
 
-/** Default events per transaction: 1,000 rows of 23 columns stay far below 65,535 parameters. */
-export const DEFAULT_FILE_BATCH_SIZE = 1000;
+/**
+ * Default events per transaction. A unit's rows are streamed to the server as they are read, so
+ * only its daily totals and findings stay in memory. A large unit adds each daily total once.
+ */
+export const DEFAULT_FILE_BATCH_SIZE = 100_000;
+
+/** Events per COPY: the next chunk is read and prepared while the server stores this one. */
+const CHUNK_SIZE = 1_000;
 
 /**
  * Ingests raw file events at volume: parses them, stores them in the day-partitioned
- * `file_events` table in batches, matches them against the critical-file registry and the noise
+ * `file_events` table with COPY, matches them against the critical-file registry and the noise
  * rules, updates the daily baselines, and opens or updates one case per subject only when a
  * critical file, an anomaly, a flag rule or a watch rule makes it worth it.
  *
- * `input` is the API's `fileEvents` array, NDJSON or page text, or a stream of either. Each batch
- * is one transaction; a rejected record is counted with its index and the others are kept.
+ * `input` is the API's `fileEvents` array, NDJSON or page text, or a stream of either. Events go
+ * to the database in units of `batchSize`, one transaction each; a unit ends early when the next
+ * events need a new daily partition. A rejected record is counted with its index and the others
+ * are kept. One unit at a time, of any process, stores events (an advisory lock), so that two
+ * processes ingesting the same events store each once.
  */
 export async function ingestFileEvents(
   deps: FileIngestDeps,
   input: FileEventInput,
 ): Promise<FileIngestSummary> {
   const now = deps.now ?? (() => new Date());
-  const batchSize = deps.batchSize ?? DEFAULT_FILE_BATCH_SIZE;
+  const batchSize = Math.max(1, deps.batchSize ?? DEFAULT_FILE_BATCH_SIZE);
+  const chunkSize = Math.min(batchSize, CHUNK_SIZE);
   const summary: FileIngestSummary = {
     accepted: 0,
     suppressed: 0,
@@ -80,49 +95,69 @@ export async function ingestFileEvents(
 
   try {
     await deps.db.transaction((tx) => recordFileRulesVersion(tx, deps.rules, now()));
-    const registry = await loadRegistryIndex(deps.db);
+    const run: IngestRun = {
+      registry: await loadRegistryIndex(deps.db),
+      rules: deps.rules.rules,
+      reopenWindowHours: deps.reopenWindowHours,
+      notifier: deps.notifier,
+      calendar: deps.calendar,
+      watchRule: deps.watchRule,
+      watch: deps.watch,
+      subjects: new SubjectCache(),
+      baselines: new ActivityBaselines(deps.rules.rules),
+    };
     const partitions = new Set<string>();
+    let receivedAt = now().toISOString();
+    const chunks = mapFileEventChunks(input, chunkSize, (record): PreparedEvent | null => {
+      const outcome = 'error' in record ? null : toFileEvent(record.value);
+      if (outcome === null || !outcome.ok) {
+        const reason = outcome === null ? (record as { error: string }).error : outcome.reason;
+        summary.rejected.push({ index: record.index, reason });
+        return null;
+      }
+      return prepareFileEvent(outcome.event, run.registry, run.rules, receivedAt);
+    })[Symbol.asyncIterator]();
 
-    const flush = async (batch: FileEvent[]) => {
-      const days = [...new Set(batch.map((event) => utcDay(event.observedAt)))];
-      const missing = days.filter((day) => !partitions.has(day));
+    /** Reads and prepares the next chunk; null at the end of the input. */
+    const nextChunk = async (): Promise<PreparedEvent[] | null> => {
+      for (;;) {
+        const next = await chunks.next();
+        if (next.done === true) return null;
+        receivedAt = now().toISOString();
+        const prepared = next.value.filter((event) => event !== null);
+        if (prepared.length > 0) return prepared;
+      }
+    };
+    const newDays = (chunk: readonly PreparedEvent[]) => {
+      const days = new Set(chunk.map(({ day }) => day));
+      return [...days].filter((day) => !partitions.has(day));
+    };
+
+    let pending = await nextChunk();
+    while (pending !== null) {
+      const missing = newDays(pending);
       if (missing.length > 0) {
         await ensureFileEventPartitions(deps.db, missing);
         for (const day of missing) partitions.add(day);
       }
-      const counts = await deps.db.transaction((tx) =>
-        processFileEventBatch(tx, batch, {
-          registry,
-          rules: deps.rules.rules,
-          now: now(),
-          reopenWindowHours: deps.reopenWindowHours,
-          notifier: deps.notifier,
-          calendar: deps.calendar,
-          watchRule: deps.watchRule,
-          watch: deps.watch,
-        }),
-      );
+      const counts = await deps.db.transaction(async (tx) => {
+        await lockFileEventIngest(tx);
+        const unit = new FileEventUnit(tx, run, now());
+        try {
+          let size = 0;
+          while (pending !== null && size < batchSize) {
+            if (size > 0 && newDays(pending).length > 0) break;
+            await unit.add(pending);
+            size += pending.length;
+            pending = await nextChunk();
+          }
+          return await unit.finish();
+        } finally {
+          await unit.abandon();
+        }
+      });
       addCounts(summary, counts);
-    };
-
-    let batch: FileEvent[] = [];
-    for await (const record of readFileEventInput(input)) {
-      if ('error' in record) {
-        summary.rejected.push({ index: record.index, reason: record.error });
-        continue;
-      }
-      const outcome = toFileEvent(record.value);
-      if (!outcome.ok) {
-        summary.rejected.push({ index: record.index, reason: outcome.reason });
-        continue;
-      }
-      batch.push(outcome.event);
-      if (batch.length >= batchSize) {
-        await flush(batch);
-        batch = [];
-      }
     }
-    if (batch.length > 0) await flush(batch);
   } catch (error) {
     throw asDatabaseUnavailable(error);
   }
@@ -142,7 +177,7 @@ export async function ingestFileEvents(
   return summary;
 }
 
-function addCounts(summary: FileIngestSummary, counts: BatchCounts): void {
+function addCounts(summary: FileIngestSummary, counts: UnitCounts): void {
   summary.accepted += counts.accepted;
   summary.suppressed += counts.suppressed;
   summary.matchedCritical += counts.matchedCritical;

@@ -51,9 +51,8 @@ export async function testFileRules(
       continue;
     }
     const event = outcome.event;
-    const ruleEvent = { ...event, userIds: event.signal.subject.externalIds };
-    const suppression = findSuppression(rules, ruleEvent);
-    const flag = suppression === null ? findFlag(rules, ruleEvent) : null;
+    const suppression = findSuppression(rules, event);
+    const flag = suppression === null ? findFlag(rules, event) : null;
     let verdict: RuleVerdict['verdict'] = 'pass';
     if (suppression !== null) verdict = 'suppress';
     else if (flag !== null) verdict = 'flag';

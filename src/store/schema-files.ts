@@ -29,8 +29,6 @@ export const fileEvents = pgTable(
     /** `person:<uuid>`, `email:<address>` or `id:<id>`, as intake keys case subjects. */
     subjectKey: text('subject_key').notNull(),
     userEmail: text('user_email'),
-    /** The person's department in the directory when the event arrived. */
-    department: text('department'),
     /** The source device's name, or the vendor's device id when it sends no name. */
     device: text('device'),
     action: text('action'),
@@ -47,8 +45,6 @@ export const fileEvents = pgTable(
     process: text('process'),
     severity: text('severity').notNull(),
     riskScore: real('risk_score'),
-    /** The day's volume of this file and destination category over the subject's baseline. */
-    anomalyFactor: real('anomaly_factor'),
     /** The id of the critical-file registry entry that the file's hash matched. */
     criticalFileId: uuid('critical_file_id'),
     /** The name of the suppression rule that matched, or null when none did. */
@@ -62,7 +58,6 @@ export const fileEvents = pgTable(
     }),
     index('file_events_sha256_idx').on(table.sha256).where(sql`${table.sha256} is not null`),
     index('file_events_md5_idx').on(table.md5).where(sql`${table.md5} is not null`),
-    index('file_events_subject_idx').on(table.subjectKey, table.observedAt),
   ],
 );
 

@@ -233,7 +233,17 @@ describeStores('file event ingest', (current) => {
       .store.db.select()
       .from(fileEvents)
       .where(eq(fileEvents.eventId, 'dana-d-17'));
-    expect(stored?.anomalyFactor).toBeCloseTo(9, 5);
+    expect(stored).toMatchObject({ fileCategory: 'SourceCode', sizeBytes: MiB });
+    const [day] = await current()
+      .store.db.select()
+      .from(fileActivityDaily)
+      .where(
+        and(
+          eq(fileActivityDaily.subjectKey, stored!.subjectKey),
+          eq(fileActivityDaily.day, '2026-03-11'),
+        ),
+      );
+    expect(day).toMatchObject({ events: 18, bytes: 18 * MiB });
   });
 
   it('judges a new hire by the department per head', async () => {
