@@ -1,11 +1,12 @@
 /**
  * File-event volume benchmark: an NDJSON file of Incydr v2 file events through the whole volume
- * path (stream, parse, registry match, noise rules, baseline update, multi-row insert into the
- * day-partitioned table, alerts to intake) on the real PostgreSQL server, next to a bare
+ * path (stream, parse, registry match, noise rules, COPY into the day-partitioned table, daily
+ * totals and baselines, alerts to intake) on the real PostgreSQL server, next to a bare
  * `JSON.parse` loop over the same file. The process's RSS is sampled every 250 ms during ingest.
  *
- *   npm run bench:files -- [--events 1000000] [--people 2000] [--days 7] [--batch 1000]
+ *   npm run bench:files -- [--events 1000000] [--people 2000] [--days 7] [--batch 100000]
  *
+ * `--batch` is the number of events per transaction.
  * The server is BENCH_DATABASE_URL, else TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres.
  * It creates (and drops) the database casebridge_files_bench, and writes the NDJSON file to the
  * system's temporary folder (about 700 bytes per event) and deletes it afterwards.
