@@ -80,8 +80,6 @@ export interface PreparedEvent {
   event: FileEvent;
   /** The UTC day of the event, `YYYY-MM-DD`. */
   day: string;
-  /** The event's id and time, which identify it within its source. */
-  key: string;
   /** The subject as the feed names it, for the subject cache. */
   identity: string;
   critical: ReturnType<RegistryIndex['match']>;
@@ -109,20 +107,34 @@ export function prepareFileEvent(
   const suppressedBy = findSuppression(rules, event)?.name ?? null;
   const flag = suppressedBy === null ? (findFlag(rules, event)?.name ?? null) : null;
   const observedAt = event.observedAt.toISOString();
-  const rowTail =
-    `${copyField(event.signal.source)}\t${copyField(event.eventId)}\t${observedAt}\t` +
-    `${copyField(event.userEmail)}\t${copyField(event.device)}\t${copyField(event.action)}\t` +
-    `${copyField(event.fileName)}\t${copyField(event.filePath)}\t${copyField(event.sha256)}\t` +
-    `${copyField(event.md5)}\t${copyField(event.fileCategory)}\t` +
-    `${copyField(storableSize(event.sizeBytes))}\t${copyField(event.destinationCategory)}\t` +
-    `${copyField(event.destinationName)}\t${copyTextArray(event.domains)}\t` +
-    `${copyField(event.process)}\t${copyField(event.signal.severity)}\t` +
-    `${copyField(event.signal.riskScore)}\t${copyField(critical?.id)}\t` +
-    `${copyField(suppressedBy)}\t${receivedAt}\n`;
+  // One join makes a flat string. A chain of concatenations would keep dozens of string pieces
+  // alive per event until the chunk is copied.
+  const rowTail = `${[
+    copyField(event.signal.source),
+    copyField(event.eventId),
+    observedAt,
+    copyField(event.userEmail),
+    copyField(event.device),
+    copyField(event.action),
+    copyField(event.fileName),
+    copyField(event.filePath),
+    copyField(event.sha256),
+    copyField(event.md5),
+    copyField(event.fileCategory),
+    copyField(storableSize(event.sizeBytes)),
+    copyField(event.destinationCategory),
+    copyField(event.destinationName),
+    copyTextArray(event.domains),
+    copyField(event.process),
+    copyField(event.signal.severity),
+    copyField(event.signal.riskScore),
+    copyField(critical?.id),
+    copyField(suppressedBy),
+    receivedAt,
+  ].join('\t')}\n`;
   return {
     event,
     day: observedAt.slice(0, 10),
-    key: `${event.eventId}\u0000${observedAt}`,
     identity: identityOf(event.signal.subject),
     critical,
     suppressedBy,
@@ -161,39 +173,41 @@ export class SubjectCache {
    * seen before.
    */
   async resolve(tx: Executor, chunk: readonly PreparedEvent[]): Promise<KnownSubject[]> {
+    const entries: Array<KnownSubject | undefined> = [];
     const missing = new Map<string, SignalSubject>();
     for (const { identity, event } of chunk) {
-      if (!this.known.has(identity)) missing.set(identity, event.signal.subject);
+      const entry = this.known.get(identity);
+      entries.push(entry);
+      if (entry === undefined) missing.set(identity, event.signal.subject);
     }
-    if (missing.size > 0) {
-      if (this.known.size + missing.size > MAX_CACHED_SUBJECTS) {
-        this.known.clear();
-        this.byKey.clear();
-        return this.resolve(tx, chunk);
-      }
-      const resolved = await resolveSubjects(tx, [...missing.values()]);
-      const ids = [...new Set(resolved.flatMap((subject) => subject.personId ?? []))];
-      const rows =
-        ids.length === 0
-          ? []
-          : await tx
-              .select({ id: people.id, department: people.department, hireDate: people.hireDate })
-              .from(people)
-              .where(inArray(people.id, ids));
-      const personOf = new Map(rows.map((row) => [row.id, row]));
-      [...missing.keys()].forEach((identity, index) => {
-        const subject = resolved[index]!;
-        const person = subject.personId === null ? undefined : personOf.get(subject.personId);
-        const entry = {
-          subject,
-          department: person?.department ?? null,
-          hireDate: person?.hireDate ?? null,
-        };
-        this.known.set(identity, entry);
-        this.byKey.set(subject.key, entry);
-      });
+    if (missing.size === 0) return entries as KnownSubject[];
+    if (this.known.size + missing.size > MAX_CACHED_SUBJECTS) {
+      this.known.clear();
+      this.byKey.clear();
+      return this.resolve(tx, chunk);
     }
-    return chunk.map(({ identity }) => this.known.get(identity)!);
+    const resolved = await resolveSubjects(tx, [...missing.values()]);
+    const ids = [...new Set(resolved.flatMap((subject) => subject.personId ?? []))];
+    const rows =
+      ids.length === 0
+        ? []
+        : await tx
+            .select({ id: people.id, department: people.department, hireDate: people.hireDate })
+            .from(people)
+            .where(inArray(people.id, ids));
+    const personOf = new Map(rows.map((row) => [row.id, row]));
+    [...missing.keys()].forEach((identity, index) => {
+      const subject = resolved[index]!;
+      const person = subject.personId === null ? undefined : personOf.get(subject.personId);
+      const entry = {
+        subject,
+        department: person?.department ?? null,
+        hireDate: person?.hireDate ?? null,
+      };
+      this.known.set(identity, entry);
+      this.byKey.set(subject.key, entry);
+    });
+    return chunk.map(({ identity }, index) => entries[index] ?? this.known.get(identity)!);
   }
 
   /** Returns the hire date of a resolved subject, by its key. */
@@ -204,6 +218,12 @@ export class SubjectCache {
 
 function identityOf(subject: SignalSubject): string {
   return `${subject.email ?? ''}\u0000${subject.externalIds.join('\u0000')}`;
+}
+
+/** A subject's day in a unit: its findings and its totals by file and destination category. */
+interface SubjectDay {
+  findings: SubjectFindings;
+  totals: Map<string, Map<string, DailyActivity>>;
 }
 
 /** A chunk whose rows are being copied, and what is needed to act on it once they are stored. */
@@ -238,8 +258,8 @@ export class FileEventUnit {
     casesOpened: 0,
     casesUpdated: 0,
   };
-  private readonly increments = new Map<string, DailyActivity>();
-  private readonly findings = new Map<string, SubjectFindings>();
+  /** Each subject's days in this unit, by the subject's cache entry and then by day. */
+  private readonly days = new Map<KnownSubject, Map<string, SubjectDay>>();
   private inFlight: ChunkInFlight | null = null;
 
   constructor(
@@ -298,17 +318,23 @@ export class FileEventUnit {
   async finish(): Promise<UnitCounts> {
     const last = await this.settle();
     if (last !== null) this.noteChunk(last);
-    const increments = [...this.increments.values()];
+    const subjectDays = [...this.days.values()].flatMap((byDay) => [...byDay.values()]);
+    const increments = subjectDays.flatMap((day) =>
+      [...day.totals.values()].flatMap((byDestination) => [...byDestination.values()]),
+    );
     const totals = await addDailyActivity(this.tx, increments);
     const scores = await this.run.baselines.score(this.tx, totals, increments, (key) =>
       this.run.subjects.hireDate(key),
     );
-    for (const [key, score] of scores) {
-      if (score.finding === null) continue;
-      const [subjectKey, day] = key.split('\u0000');
-      this.findings.get(`${subjectKey}\u0000${day}`)?.anomalies.push(score.finding);
+    for (const day of subjectDays) {
+      for (const byDestination of day.totals.values()) {
+        for (const total of byDestination.values()) {
+          const finding = scores.get(activityKey(total))?.finding;
+          if (finding != null) day.findings.anomalies.push(finding);
+        }
+      }
     }
-    await this.openCases([...this.findings.values()].filter(isWorthACase));
+    await this.openCases(subjectDays.map((day) => day.findings).filter(isWorthACase));
     return this.counts;
   }
 
@@ -340,13 +366,30 @@ export class FileEventUnit {
       return;
     }
     const subject = entry.subject;
+    // Maps keyed by the cache entry and by the event's own strings: no key is built per event.
+    let byDay = this.days.get(entry);
+    if (byDay === undefined) {
+      byDay = new Map();
+      this.days.set(entry, byDay);
+    }
+    let state = byDay.get(day);
+    if (state === undefined) {
+      state = { findings: startFindings(subject.key, day, event), totals: new Map() };
+      byDay.set(day, state);
+    } else noteEvent(state.findings, event);
+    const found = state.findings;
+
     const fileCategory = event.fileCategory ?? UNKNOWN_CATEGORY;
     const destinationCategory = event.destinationCategory ?? UNKNOWN_CATEGORY;
-    const key = activityKey({ subjectKey: subject.key, day, fileCategory, destinationCategory });
-    const total = this.increments.get(key);
+    let byDestination = state.totals.get(fileCategory);
+    if (byDestination === undefined) {
+      byDestination = new Map();
+      state.totals.set(fileCategory, byDestination);
+    }
+    const total = byDestination.get(destinationCategory);
     const bytes = event.sizeBytes ?? 0;
     if (total === undefined) {
-      this.increments.set(key, {
+      byDestination.set(destinationCategory, {
         subjectKey: subject.key,
         day,
         fileCategory,
@@ -360,12 +403,6 @@ export class FileEventUnit {
       total.bytes += bytes;
     }
 
-    const findingsKey = `${subject.key}\u0000${day}`;
-    let found = this.findings.get(findingsKey);
-    if (found === undefined) {
-      found = startFindings(subject.key, day, event);
-      this.findings.set(findingsKey, found);
-    } else noteEvent(found, event);
     if (critical !== null && !found.critical.some((item) => item.entry.id === critical.id))
       found.critical.push({ event, entry: critical });
     if (prepared.flag !== null) found.flags.add(prepared.flag);
@@ -400,7 +437,8 @@ export class FileEventUnit {
     );
     const seen = new Set(stored.map((row) => `${row.event_id}\u0000${row.observed_at}`));
     const fresh: number[] = [];
-    chunk.forEach(({ key }, index) => {
+    chunk.forEach(({ event }, index) => {
+      const key = `${event.eventId}\u0000${event.observedAt.toISOString()}`;
       if (seen.has(key)) {
         this.counts.duplicates++;
         return;
