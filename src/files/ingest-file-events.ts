@@ -75,11 +75,64 @@ const CHUNK_SIZE = 1_000;
  * are kept. One unit at a time, of any process, stores events (an advisory lock), so that two
  * processes ingesting the same events store each once.
  */
-export async function ingestFileEvents(
+export function ingestFileEvents(
   deps: FileIngestDeps,
   input: FileEventInput,
 ): Promise<FileIngestSummary> {
+  return createFileIngest(deps, 0).ingest(input);
+}
+
+/** A file-event ingest that keeps its registry and caches between calls; see createFileIngest. */
+export interface FileIngest {
+  ingest(input: FileEventInput): Promise<FileIngestSummary>;
+}
+
+/** How long a pull's ingest keeps its registry, directory and baseline caches between pages. */
+export const FILE_INGEST_CACHE_MS = 60_000;
+
+/**
+ * Creates an ingest for many inputs in a row, such as the pages of an Incydr pull. Each call works
+ * as `ingestFileEvents` does, but the critical-file registry, the resolved subjects and the
+ * baselines are loaded once and kept for `cacheMs`, so that a page does not reload them. A
+ * registry entry or person added meanwhile is seen once the caches are older than that.
+ */
+export function createFileIngest(deps: FileIngestDeps, cacheMs = FILE_INGEST_CACHE_MS): FileIngest {
   const now = deps.now ?? (() => new Date());
+  let cached: { run: IngestRun; loadedAt: number } | null = null;
+  const openRun = async (): Promise<IngestRun> => {
+    const started = Date.now();
+    if (cached !== null && started - cached.loadedAt < cacheMs) return cached.run;
+    await deps.db.transaction((tx) => recordFileRulesVersion(tx, deps.rules, now()));
+    const run: IngestRun = {
+      registry: await loadRegistryIndex(deps.db),
+      rules: deps.rules.rules,
+      reopenWindowHours: deps.reopenWindowHours,
+      notifier: deps.notifier,
+      calendar: deps.calendar,
+      watchRule: deps.watchRule,
+      watch: deps.watch,
+      subjects: new SubjectCache(),
+      baselines: new ActivityBaselines(deps.rules.rules),
+    };
+    cached = { run, loadedAt: started };
+    return run;
+  };
+  return {
+    ingest: (input) =>
+      ingestWithRun(deps, now, input, openRun).catch((error: unknown) => {
+        // A failed unit may leave caches that count events it did not store.
+        cached = null;
+        throw error;
+      }),
+  };
+}
+
+async function ingestWithRun(
+  deps: FileIngestDeps,
+  now: () => Date,
+  input: FileEventInput,
+  openRun: () => Promise<IngestRun>,
+): Promise<FileIngestSummary> {
   const batchSize = Math.max(1, deps.batchSize ?? DEFAULT_FILE_BATCH_SIZE);
   const chunkSize = Math.min(batchSize, CHUNK_SIZE);
   const summary: FileIngestSummary = {
@@ -94,18 +147,7 @@ export async function ingestFileEvents(
   };
 
   try {
-    await deps.db.transaction((tx) => recordFileRulesVersion(tx, deps.rules, now()));
-    const run: IngestRun = {
-      registry: await loadRegistryIndex(deps.db),
-      rules: deps.rules.rules,
-      reopenWindowHours: deps.reopenWindowHours,
-      notifier: deps.notifier,
-      calendar: deps.calendar,
-      watchRule: deps.watchRule,
-      watch: deps.watch,
-      subjects: new SubjectCache(),
-      baselines: new ActivityBaselines(deps.rules.rules),
-    };
+    const run = await openRun();
     const partitions = new Set<string>();
     let receivedAt = now().toISOString();
     const chunks = mapFileEventChunks(input, chunkSize, (record): PreparedEvent | null => {

@@ -1,4 +1,4 @@
-import { type FileIngestDeps, ingestFileEvents } from '../files/ingest-file-events.ts';
+import { createFileIngest, type FileIngestDeps } from '../files/ingest-file-events.ts';
 import type { IntakeDeps } from '../intake/ingest-feed.ts';
 import { type CronJob, createCronJob } from '../jobs/cron-job.ts';
 import type { LeaderLock } from '../jobs/leader.ts';
@@ -32,10 +32,12 @@ export function incydrHandlers(
 ): Record<IncydrStream, PageHandler> {
   const ingest = ingestIncydrPage(intake);
   if (fileEvents === undefined) return { sessions: ingest, 'file-events': ingest };
+  // One ingest for every page, so that a page does not reload the registry and the caches.
+  const files = createFileIngest(fileEvents);
   return {
     sessions: ingest,
     'file-events': async (page) => {
-      const summary = await ingestFileEvents(fileEvents, page.records);
+      const summary = await files.ingest(page.records);
       return {
         accepted: summary.accepted,
         suppressed: summary.suppressed,

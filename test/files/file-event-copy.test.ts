@@ -1,7 +1,12 @@
 import { and, eq, like, sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
+import { upsertCriticalFiles } from '../../src/files/critical-file-registry.ts';
 import { parseFileRules } from '../../src/files/file-rules.ts';
-import { type FileIngestDeps, ingestFileEvents } from '../../src/files/ingest-file-events.ts';
+import {
+  createFileIngest,
+  type FileIngestDeps,
+  ingestFileEvents,
+} from '../../src/files/ingest-file-events.ts';
 import { openStore } from '../../src/store/db.ts';
 import { cases, signals } from '../../src/store/schema.ts';
 import { fileActivityDaily, fileEvents } from '../../src/store/schema-files.ts';
@@ -146,6 +151,29 @@ describeStores('file events stored with COPY', (current, backend) => {
     expect(titles.map((row) => row.title)).toContain(
       "File activity: 9× this person's normal volume of source code to Cloud Storage",
     );
+  });
+
+  it('keeps the registry between pages until the cache expires', async () => {
+    const hash = 'ab'.repeat(32);
+    const page = (id: string) => [
+      makeFileEventRecord({
+        id,
+        time: '2026-04-01T11:00:00Z',
+        email: 'pages@example.org',
+        sha256: hash,
+      }),
+    ];
+    const cached = createFileIngest(deps(), 60_000);
+    expect(await cached.ingest(page('page-1'))).toMatchObject({ matchedCritical: 0 });
+    await current().store.db.transaction((tx) =>
+      upsertCriticalFiles(tx, [
+        { sha256: hash, label: 'Pricing model', sensitivity: 'restricted' },
+      ]),
+    );
+    // The pull's ingest still has the registry of its first page.
+    expect(await cached.ingest(page('page-2'))).toMatchObject({ matchedCritical: 0 });
+    const fresh = createFileIngest(deps(), 0);
+    expect(await fresh.ingest(page('page-3'))).toMatchObject({ matchedCritical: 1 });
   });
 
   it.skipIf(backend === 'pglite')(
