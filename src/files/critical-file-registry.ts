@@ -31,12 +31,23 @@ export const criticalFileInputSchema = z
 
 export type CriticalFileInput = z.infer<typeof criticalFileInputSchema>;
 
+/** The columns a registry CSV may have. */
+const csvColumns = new Set(['sha256', 'md5', 'label', 'owner', 'sensitivity']);
+
 /** Validates an entry; a failure names the field and the value. */
 export function parseCriticalFile(value: unknown, where = 'entry'): CriticalFileInput {
   const result = criticalFileInputSchema.safeParse(value);
   if (result.success) return result.data;
+  const given = (value ?? {}) as Record<string, unknown>;
   const problems = result.error.issues
-    .map((issue) => `${issue.path.join('.') || 'entry'}: ${issue.message}`)
+    .map((issue) => {
+      const field = issue.path.join('.') || 'entry';
+      const current = issue.path.length === 1 ? given[String(issue.path[0])] : undefined;
+      if (current === undefined && issue.path.length === 1 && issue.code === 'invalid_type')
+        return `${field}: missing`;
+      const shown = typeof current === 'string' ? ` ${JSON.stringify(current.slice(0, 80))}` : '';
+      return `${field}${shown}: ${issue.message}`;
+    })
     .join('; ');
   throw new CasebridgeError(
     'USAGE_INVALID',
@@ -45,8 +56,10 @@ export function parseCriticalFile(value: unknown, where = 'entry'): CriticalFile
 }
 
 /**
- * Adds entries or updates the ones whose SHA-256 (or, without one, MD5) is already listed, in one
- * statement per entry inside the caller's transaction.
+ * Adds entries or updates the one that lists the entry's SHA-256 or MD5, inside the caller's
+ * transaction. An update keeps the stored hash and owner that the entry leaves out. An entry whose
+ * two hashes belong to two different listed files, or whose hash is listed with another hash of
+ * the same kind, is an error that names both.
  */
 export async function upsertCriticalFiles(
   tx: Executor,
@@ -54,28 +67,52 @@ export async function upsertCriticalFiles(
 ): Promise<CriticalFileRow[]> {
   const rows: CriticalFileRow[] = [];
   for (const entry of entries) {
-    const values = {
-      sha256: entry.sha256 ?? null,
-      md5: entry.md5 ?? null,
-      label: entry.label,
-      owner: entry.owner ?? null,
-      sensitivity: entry.sensitivity,
-    };
-    const [existing] = await tx
+    const matches = await tx
       .select()
       .from(criticalFiles)
       .where(
-        entry.sha256 !== undefined
-          ? sql`${criticalFiles.sha256} = ${entry.sha256}`
-          : sql`${criticalFiles.md5} = ${entry.md5} and ${criticalFiles.sha256} is null`,
+        sql`${criticalFiles.sha256} = ${entry.sha256 ?? null} or ${criticalFiles.md5} = ${entry.md5 ?? null}`,
       );
+    const existing = matches[0];
+    const conflict =
+      matches.length > 1 ||
+      (existing !== undefined &&
+        ((entry.sha256 !== undefined &&
+          existing.sha256 !== null &&
+          existing.sha256 !== entry.sha256) ||
+          (entry.md5 !== undefined && existing.md5 !== null && existing.md5 !== entry.md5)));
+    if (conflict) {
+      const listed = matches
+        .map((row) => `"${row.label}" (sha256 ${row.sha256 ?? 'none'}, md5 ${row.md5 ?? 'none'})`)
+        .join(' and ');
+      throw new CasebridgeError(
+        'USAGE_INVALID',
+        `The entry "${entry.label}" (sha256 ${entry.sha256 ?? 'none'}, md5 ${entry.md5 ?? 'none'}) clashes with the registry: ${listed}. One file has one SHA-256 and one MD5; fix the hashes, or give only the one that is right.`,
+      );
+    }
     if (existing === undefined) {
-      const [inserted] = await tx.insert(criticalFiles).values(values).returning();
+      const [inserted] = await tx
+        .insert(criticalFiles)
+        .values({
+          sha256: entry.sha256 ?? null,
+          md5: entry.md5 ?? null,
+          label: entry.label,
+          owner: entry.owner ?? null,
+          sensitivity: entry.sensitivity,
+        })
+        .returning();
       rows.push(inserted!);
     } else {
       const [updated] = await tx
         .update(criticalFiles)
-        .set({ ...values, updatedAt: new Date() })
+        .set({
+          sha256: entry.sha256 ?? existing.sha256,
+          md5: entry.md5 ?? existing.md5,
+          label: entry.label,
+          owner: entry.owner ?? existing.owner,
+          sensitivity: entry.sensitivity,
+          updatedAt: new Date(),
+        })
         .where(sql`${criticalFiles.id} = ${existing.id}`)
         .returning();
       rows.push(updated!);
@@ -110,15 +147,38 @@ export function parseCriticalFileCsv(text: string): CriticalFileInput[] {
     );
   }
 
+  if (records.length === 0) {
+    throw new CasebridgeError(
+      'USAGE_INVALID',
+      'The registry CSV has no rows. Give a header sha256,md5,label,owner,sensitivity and one row per file.',
+    );
+  }
+  const unknown = Object.keys(records[0]!).filter((name) => !csvColumns.has(name));
+  if (unknown.length > 0) {
+    throw new CasebridgeError(
+      'USAGE_INVALID',
+      `The registry CSV has unknown columns: ${unknown.join(', ')}. Use only sha256, md5, label, owner and sensitivity.`,
+    );
+  }
+
   const entries: CriticalFileInput[] = [];
   const problems: string[] = [];
+  const lineOf = new Map<string, number>();
   records.forEach((record, position) => {
     const value = Object.fromEntries(
       Object.entries(record).filter(([, field]) => field !== undefined && field !== ''),
     );
+    // Line 1 is the header.
+    const line = position + 2;
     try {
-      // Line 1 is the header.
-      entries.push(parseCriticalFile(value, `on line ${position + 2}`));
+      const entry = parseCriticalFile(value, `on line ${line}`);
+      for (const hash of [entry.sha256, entry.md5]) {
+        if (hash === undefined) continue;
+        const first = lineOf.get(hash);
+        if (first !== undefined) problems.push(`Line ${line} repeats ${hash} from line ${first}.`);
+        else lineOf.set(hash, line);
+      }
+      entries.push(entry);
     } catch (error) {
       problems.push((error as Error).message);
     }

@@ -165,7 +165,7 @@ export function loadFileRules(path: string | null): LoadedFileRules {
   } catch (error) {
     throw new CasebridgeError(
       'CONFIG_INVALID',
-      `File rules ${path} could not be read: ${(error as Error).message}. Fix files.rules in the configuration.`,
+      `File rules ${path} could not be read: ${(error as Error).message}. Check the path given by --rules or by files.rules in the configuration.`,
     );
   }
   return parseFileRules(text, path);

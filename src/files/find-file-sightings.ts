@@ -1,4 +1,4 @@
-import { desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, or, sql } from 'drizzle-orm';
 import { CasebridgeError } from '../errors.ts';
 import type { Executor } from '../store/db.ts';
 import { signals } from '../store/schema.ts';
@@ -16,8 +16,11 @@ export interface FileSighting {
   /** The e-mail address or id the source names; views for security show a pseudonym instead. */
   user: string | null;
   device: string | null;
+  /** The destination's name or category, or for e-mail the recipients' domains. */
   destination: string | null;
   fileName: string | null;
+  /** The suppression rule that matched the file event, or null. */
+  suppressedBy: string | null;
 }
 
 export interface FileSightings {
@@ -41,8 +44,9 @@ export function parseFileHash(value: string): { hash: string; kind: 'sha256' | '
 
 /**
  * Finds every sighting of a file across feeds, newest first: the `file_events` rows with the hash
- * and the signals (alerts from any feed) that list a file with it. File-activity alerts that the
- * volume path wrote are left out, since their events are listed themselves.
+ * and the signals (alerts from any feed) that list a file with it. When the registry lists the
+ * file, its other hash finds sightings too, since a source may send only one of them. File-activity
+ * alerts that the volume path wrote are left out, since their events are listed themselves.
  */
 export async function findFileSightings(
   db: Executor,
@@ -55,17 +59,31 @@ export async function findFileSightings(
     .from(criticalFiles)
     .where(kind === 'sha256' ? eq(criticalFiles.sha256, hash) : eq(criticalFiles.md5, hash));
 
+  const sha256 = kind === 'sha256' ? hash : (critical?.sha256 ?? null);
+  const md5 = kind === 'md5' ? hash : (critical?.md5 ?? null);
   const events = await db
     .select()
     .from(fileEvents)
-    .where(kind === 'sha256' ? eq(fileEvents.sha256, hash) : eq(fileEvents.md5, hash))
+    .where(
+      or(
+        sha256 === null ? undefined : eq(fileEvents.sha256, sha256),
+        md5 === null ? undefined : eq(fileEvents.md5, md5),
+      ),
+    )
     .orderBy(desc(fileEvents.observedAt))
     .limit(limit + 1);
+  const listed = (field: 'sha256' | 'md5', value: string | null) =>
+    value === null
+      ? undefined
+      : sql`${signals.signal}->'files' @> ${JSON.stringify([{ [field]: value }])}::jsonb`;
   const alerts = await db
     .select()
     .from(signals)
     .where(
-      sql`${signals.kind} <> 'incydr.file-activity' and ${signals.signal}->'files' @> ${JSON.stringify([{ [kind]: hash }])}::jsonb`,
+      and(
+        sql`${signals.kind} <> 'incydr.file-activity'`,
+        or(listed('sha256', sha256), listed('md5', md5)),
+      ),
     )
     .orderBy(desc(signals.observedAt))
     .limit(limit + 1);
@@ -79,8 +97,12 @@ export async function findFileSightings(
       subjectKey: row.subjectKey,
       user: row.userEmail,
       device: row.device,
-      destination: row.destinationName ?? row.destinationCategory,
+      destination:
+        row.destinationName ??
+        row.destinationCategory ??
+        (row.domains.length > 0 ? row.domains.join(', ') : null),
       fileName: row.fileName,
+      suppressedBy: row.suppressedBy,
     })),
     ...alerts.map((row) => {
       const signal = row.signal as {
@@ -88,7 +110,11 @@ export async function findFileSightings(
         destination?: { name?: string | null; category?: string | null } | null;
         files?: Array<{ name?: string | null; sha256?: string | null; md5?: string | null }>;
       };
-      const file = signal.files?.find((candidate) => candidate[kind] === hash);
+      const file = signal.files?.find(
+        (candidate) =>
+          (sha256 !== null && candidate.sha256 === sha256) ||
+          (md5 !== null && candidate.md5 === md5),
+      );
       return {
         kind: 'alert' as const,
         source: row.source,
@@ -99,6 +125,7 @@ export async function findFileSightings(
         device: null,
         destination: signal.destination?.name ?? signal.destination?.category ?? null,
         fileName: file?.name ?? null,
+        suppressedBy: null,
       };
     }),
   ].sort((a, b) => b.observedAt.localeCompare(a.observedAt));

@@ -31,8 +31,33 @@ describe('critical file registry', () => {
         `sha256,label,sensitivity\nxyz,Broken,internal\n${sha256},Fine,internal\n,No hash,secret\n`,
       );
     expect(attempt).toThrow(/2 of 3 registry rows are invalid/);
-    expect(attempt).toThrow(/line 2 \(sha256: must be 64 hexadecimal digits/);
-    expect(attempt).toThrow(/line 4 .*sensitivity/);
+    expect(attempt).toThrow(/line 2 \(sha256 "xyz": must be 64 hexadecimal digits/);
+    expect(attempt).toThrow(/line 4 \(sensitivity "secret": /);
+  });
+
+  it('rejects an empty CSV', () => {
+    expect(() => parseCriticalFileCsv('')).toThrow(/has no rows/);
+    expect(() => parseCriticalFileCsv('sha256,label,sensitivity\n')).toThrow(/has no rows/);
+  });
+
+  it('rejects unknown columns', () => {
+    expect(() =>
+      parseCriticalFileCsv(`sha256,label,sensitivity,colour\n${sha256},A,internal,red\n`),
+    ).toThrow(/unknown columns: colour/);
+  });
+
+  it('rejects a hash on two rows', () => {
+    expect(() =>
+      parseCriticalFileCsv(
+        `sha256,md5,label,sensitivity\n${sha256},,A,internal\n${sha256.toLowerCase()},${md5},B,internal\n`,
+      ),
+    ).toThrow(/Line 3 repeats (ab){32} from line 2/);
+  });
+
+  it('says which field is missing', () => {
+    expect(() => parseCriticalFile({ sha256, sensitivity: 'internal' })).toThrow(
+      /\(label: missing\)/,
+    );
   });
 
   it('requires a hash', () => {
