@@ -47,7 +47,7 @@ export interface LocalFilesDeps {
   fileIngest: () => FileIngestDeps;
 }
 
-/** The files service on the database of this process. */
+/** Builds the files service on the database of this process. */
 export function localFilesService(deps: LocalFilesDeps): FilesService {
   let fileIngest: FileIngestDeps | undefined;
   return {
@@ -79,7 +79,7 @@ function toEntry(row: CriticalFileRow): CriticalFileEntry {
   return { ...row, createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString() };
 }
 
-/** The files service through the local API of the server at `server.url`. */
+/** Builds the files service that calls the local API of the server at `server.url`. */
 export function remoteFilesService(server: LocalApiServer): FilesService {
   return {
     add: (entry) =>

@@ -40,8 +40,8 @@ export function callLocalApi<T>(server: LocalApiServer, request: LocalApiRequest
       headers,
     });
     outgoing.on('error', (error) => {
-      // The server may answer early, e.g. 401, and close the connection while the body is still
-      // being sent; its answer is what counts then.
+      // The server may respond early, e.g. with 401, and close the connection while the body is
+      // still being sent. Its response is then the result.
       if (!responded) reject(unreachable(server.url, error));
     });
     outgoing.on('response', (response) => {

@@ -121,12 +121,12 @@ describeStores('local API for files', (current, backend) => {
   ): Promise<{ text: CliRun; json: CliRun }> => {
     const runs: CliRun[] = [];
     for (const json of [false, true]) {
-      const here = await capture((out) => command(local, out), json);
-      const there = await capture((out) => command(remote, out), json);
-      expect(there.code).toBe(here.code);
-      expect(withoutIdentity(there.stdout)).toBe(withoutIdentity(here.stdout));
-      expect(there.stderr).toBe(here.stderr);
-      runs.push(there);
+      const localRun = await capture((out) => command(local, out), json);
+      const remoteRun = await capture((out) => command(remote, out), json);
+      expect(remoteRun.code).toBe(localRun.code);
+      expect(withoutIdentity(remoteRun.stdout)).toBe(withoutIdentity(localRun.stdout));
+      expect(remoteRun.stderr).toBe(localRun.stderr);
+      runs.push(remoteRun);
     }
     return { text: runs[0]!, json: runs[1]! };
   };
@@ -288,8 +288,8 @@ describeStores('local API for files', (current, backend) => {
   });
 
   it('reports a server that does not respond', async () => {
-    const gone = remoteFilesService({ url: 'http://127.0.0.1:9', token: undefined });
+    const unreachable = remoteFilesService({ url: 'http://127.0.0.1:9', token: undefined });
 
-    await expect(gone.list()).rejects.toMatchObject({ code: 'DATABASE_UNAVAILABLE' });
+    await expect(unreachable.list()).rejects.toMatchObject({ code: 'DATABASE_UNAVAILABLE' });
   });
 });

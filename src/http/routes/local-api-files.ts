@@ -12,8 +12,8 @@ export interface LocalFilesApiOptions {
 const IMPORT_BODY_LIMIT_BYTES = 64 * 1024 * 1024;
 
 /**
- * The critical-file registry, file sightings and the file-event ingest under `/api/files`, for a
- * CLI that finds the embedded database held by this server. The same rule as the rest of the
+ * Serves the critical-file registry, file sightings and the file-event ingest under `/api/files`,
+ * for a CLI that finds the embedded database held by this server. The same rule as the rest of the
  * local API applies: this machine only, or the console token.
  */
 export async function localFilesApiRoute(
