@@ -10,6 +10,8 @@ import { createTeamsApp, type TeamsApp } from './chat/teams/app.ts';
 import { channelLocale, type FeedName } from './config.ts';
 import { dropFileEventPartitionsBefore } from './files/file-event-partitions.ts';
 import { createFileIngestDeps } from './files/file-ingest-deps.ts';
+import { type FilesService, localFilesService } from './files/files-service.ts';
+import type { FileIngestDeps } from './files/ingest-file-events.ts';
 import { assertConsoleExposure } from './http/console-access.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
 import { createIncydrJob } from './incydr/incydr-job.ts';
@@ -45,6 +47,10 @@ export interface Runtime {
   caseService: CaseService;
   /** Retention plans and runs, and subject access exports. */
   dataProtection: DataProtectionService;
+  /** The volume path's dependencies, shared by the Incydr job and the local API. */
+  fileEvents: FileIngestDeps;
+  /** The critical-file registry, file sightings and file-event ingest of the local API. */
+  files: FilesService;
   slack: SlackApp | null;
   teams: TeamsApp | null;
   /** The local console chat, when the routing names a console channel. */
@@ -96,6 +102,9 @@ export async function createRuntime(
     onTransition,
     revealHours: config.file.privacy.revealHours,
   });
+  // Read and validated at start, so a serving process with an invalid rule file does not start.
+  const fileEvents = createFileIngestDeps(deps, { notifier });
+  const files = localFilesService({ db: store.db, fileIngest: () => fileEvents });
   const leader = createLeaderLock({ store, logger });
   const scheduler = createScheduler({
     store,
@@ -151,7 +160,7 @@ export async function createRuntime(
         settings: incydr,
         env: config.env,
         intake,
-        fileEvents: createFileIngestDeps(deps, { notifier }),
+        fileEvents,
       }),
     );
   }
@@ -261,6 +270,8 @@ export async function createRuntime(
     intake,
     caseService,
     dataProtection,
+    fileEvents,
+    files,
     slack,
     teams,
     console: consoleChat,

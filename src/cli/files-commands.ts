@@ -1,28 +1,20 @@
 import { accessSync, constants, createReadStream, readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { CasebridgeError } from '../errors.ts';
-import {
-  listCriticalFiles,
-  parseCriticalFile,
-  parseCriticalFileCsv,
-  upsertCriticalFiles,
-} from '../files/critical-file-registry.ts';
 import type { LoadedFileRules } from '../files/file-rules.ts';
-import { findFileSightings } from '../files/find-file-sightings.ts';
-import type { FileIngestDeps, FileIngestSummary } from '../files/ingest-file-events.ts';
-import { ingestFileEvents } from '../files/ingest-file-events.ts';
+import type { FilesService } from '../files/files-service.ts';
+import type { FileIngestSummary } from '../files/ingest-file-events.ts';
 import { testFileRules } from '../files/test-file-rules.ts';
-import type { Db } from '../store/db.ts';
 import { EXIT_REJECTED, type Output } from './output.ts';
 
 /** Runs `ingest --feed incydr-file-events <file|->`, streaming the input. */
 export async function runFileEventIngest(
-  deps: FileIngestDeps,
+  service: FilesService,
   out: Output,
   source: string,
   stdin: Readable = process.stdin,
 ): Promise<number> {
-  const summary = await ingestFileEvents(deps, openInput(source, stdin));
+  const summary = await service.ingestEvents(openInput(source, stdin));
   out.result(summary, () => formatFileIngestSummary(summary));
   return summary.rejected.length > 0 ? EXIT_REJECTED : 0;
 }
@@ -60,22 +52,21 @@ export interface FilesAddOptions {
 }
 
 /** Runs `files add`. */
-export async function runFilesAdd(db: Db, out: Output, options: FilesAddOptions): Promise<number> {
-  const entry = parseCriticalFile(
+export async function runFilesAdd(
+  service: FilesService,
+  out: Output,
+  options: FilesAddOptions,
+): Promise<number> {
+  const row = await service.add(
     Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)),
-    'entry',
   );
-  const [row] = await db.transaction((tx) => upsertCriticalFiles(tx, [entry]));
-  out.result(
-    row,
-    () => `Registered ${row!.label} (${row!.sensitivity}): ${row!.sha256 ?? row!.md5}`,
-  );
+  out.result(row, () => `Registered ${row.label} (${row.sensitivity}): ${row.sha256 ?? row.md5}`);
   return 0;
 }
 
 /** Runs `files list`. */
-export async function runFilesList(db: Db, out: Output): Promise<number> {
-  const rows = await listCriticalFiles(db);
+export async function runFilesList(service: FilesService, out: Output): Promise<number> {
+  const rows = await service.list();
   out.result(rows, () =>
     rows.length === 0
       ? 'The critical-file registry is empty.'
@@ -90,7 +81,11 @@ export async function runFilesList(db: Db, out: Output): Promise<number> {
 }
 
 /** Runs `files import <csv>`: every row is validated first, then all are stored in one transaction. */
-export async function runFilesImport(db: Db, out: Output, file: string): Promise<number> {
+export async function runFilesImport(
+  service: FilesService,
+  out: Output,
+  file: string,
+): Promise<number> {
   let text: string;
   try {
     text = readFileSync(file === '-' ? 0 : file, 'utf8');
@@ -100,15 +95,18 @@ export async function runFilesImport(db: Db, out: Output, file: string): Promise
       `Could not read ${file}: ${(error as Error).message}. Give a readable CSV file, or - for standard input.`,
     );
   }
-  const entries = parseCriticalFileCsv(text);
-  const rows = await db.transaction((tx) => upsertCriticalFiles(tx, entries));
-  out.result({ imported: rows.length }, () => `Imported ${rows.length} registry entries.`);
+  const report = await service.importCsv(text);
+  out.result(report, () => `Imported ${report.imported} registry entries.`);
   return 0;
 }
 
 /** Runs `files where <hash>`: every sighting of the file, newest first. */
-export async function runFilesWhere(db: Db, out: Output, hash: string): Promise<number> {
-  const found = await findFileSightings(db, hash);
+export async function runFilesWhere(
+  service: FilesService,
+  out: Output,
+  hash: string,
+): Promise<number> {
+  const found = await service.where(hash);
   out.result(found, () => {
     const lines: string[] = [];
     if (found.critical !== null) {

@@ -1,9 +1,10 @@
 import { type Command, Option } from 'commander';
 import { loadConfig } from '../config.ts';
 import { sensitivities } from '../files/critical-file-registry.ts';
-import { createFileIngestDeps, fileRulesPath } from '../files/file-ingest-deps.ts';
+import { fileRulesPath } from '../files/file-ingest-deps.ts';
 import { loadFileRules } from '../files/file-rules.ts';
-import { type AppDeps, bootstrap } from '../main.ts';
+import type { FilesService } from '../files/files-service.ts';
+import { openFilesService } from '../files/open-files-service.ts';
 import {
   type FilesAddOptions,
   runFileEventIngest,
@@ -19,28 +20,27 @@ import { createOutput, type Output, reportError } from './output.ts';
 export const FILE_EVENTS_FEED = 'incydr-file-events';
 
 /**
- * Runs a command that needs the database. NOTE: these commands open the store themselves, so with
- * embedded PGlite they fail while a server has its data directory open; stop the server first or use
- * DATABASE_URL.
+ * Runs a command that needs the database: on the database itself, or through the local API of
+ * the server that holds the embedded database.
  */
-async function withDeps(
+async function withFiles(
   json: boolean,
-  run: (deps: AppDeps, out: Output) => Promise<number>,
+  run: (service: FilesService, out: Output) => Promise<number>,
 ): Promise<void> {
-  let deps: AppDeps | undefined;
+  let opened: Awaited<ReturnType<typeof openFilesService>> | undefined;
   try {
-    deps = await bootstrap();
-    process.exitCode = await run(deps, createOutput(json));
+    opened = await openFilesService();
+    process.exitCode = await run(opened.service, createOutput(json));
   } catch (error) {
     process.exitCode = reportError(error, json);
   } finally {
-    await deps?.close().catch(() => {});
+    await opened?.close().catch(() => {});
   }
 }
 
 /** Runs `ingest --feed incydr-file-events <file|->`. */
 export function ingestFileEventsCommand(file: string, json: boolean): Promise<void> {
-  return withDeps(json, (deps, out) => runFileEventIngest(createFileIngestDeps(deps), out, file));
+  return withFiles(json, (service, out) => runFileEventIngest(service, out, file));
 }
 
 /** Adds `files add|list|import|where` and `rules test` to the program. */
@@ -65,7 +65,7 @@ export function registerFilesCommands(program: Command): void {
     .addOption(json())
     .action((options: FilesAddOptions & { json?: boolean }) => {
       const { json: asJson, ...entry } = options;
-      return withDeps(asJson === true, (deps, out) => runFilesAdd(deps.store.db, out, entry));
+      return withFiles(asJson === true, (service, out) => runFilesAdd(service, out, entry));
     });
 
   files
@@ -73,7 +73,7 @@ export function registerFilesCommands(program: Command): void {
     .description('list the critical-file registry')
     .addOption(json())
     .action((options: { json?: boolean }) =>
-      withDeps(options.json === true, (deps, out) => runFilesList(deps.store.db, out)),
+      withFiles(options.json === true, (service, out) => runFilesList(service, out)),
     );
 
   files
@@ -84,7 +84,7 @@ export function registerFilesCommands(program: Command): void {
     .argument('<csv>', 'CSV file, or - for standard input')
     .addOption(json())
     .action((csv: string, options: { json?: boolean }) =>
-      withDeps(options.json === true, (deps, out) => runFilesImport(deps.store.db, out, csv)),
+      withFiles(options.json === true, (service, out) => runFilesImport(service, out, csv)),
     );
 
   files
@@ -93,7 +93,7 @@ export function registerFilesCommands(program: Command): void {
     .argument('<hash>', 'SHA-256 or MD5 of the file')
     .addOption(json())
     .action((hash: string, options: { json?: boolean }) =>
-      withDeps(options.json === true, (deps, out) => runFilesWhere(deps.store.db, out, hash)),
+      withFiles(options.json === true, (service, out) => runFilesWhere(service, out, hash)),
     );
 
   const rules = program

@@ -22,6 +22,7 @@ async function startServer(deps: AppDeps, runtime: Runtime): Promise<string> {
     ingestFeed: (input) => ingestFeed(runtime.intake, input),
     caseService: runtime.caseService,
     dataProtection: runtime.dataProtection,
+    files: runtime.files,
     ...(slack?.receiver != null && slack.signingSecret !== null
       ? { slack: { receiver: slack.receiver, signingSecret: slack.signingSecret } }
       : {}),

@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { CaseService } from '../cases/case-service.ts';
 import type { Config } from '../config.ts';
 import { CasebridgeError } from '../errors.ts';
+import type { FilesService } from '../files/files-service.ts';
 import type { IngestFeed } from '../intake/ingest-feed.ts';
 import type { Logger } from '../log.ts';
 import { createScimUsers } from '../people/scim/scim-users.ts';
@@ -14,6 +15,7 @@ import { dataProtectionApiRoute } from './routes/data-protection-api.ts';
 import { feedsRoute } from './routes/feeds.ts';
 import { healthzRoute } from './routes/healthz.ts';
 import { localApiRoute } from './routes/local-api.ts';
+import { localFilesApiRoute } from './routes/local-api-files.ts';
 import { localPeopleApiRoute } from './routes/local-api-people.ts';
 import { type LocalPagesOptions, localPagesRoute } from './routes/local-pages.ts';
 import { metricsRoute } from './routes/metrics.ts';
@@ -32,6 +34,8 @@ export interface HttpDeps {
   caseService?: CaseService;
   /** Serves the retention and subject access routes of the local API when given. */
   dataProtection?: DataProtectionService;
+  /** Serves the critical-file registry, file sightings and file-event ingest of the local API when given. */
+  files?: FilesService;
   /** Serves `POST /slack/events` when Slack runs in HTTP mode. */
   slack?: SlackRouteOptions;
   /** Serves `POST /api/messages` when Teams is configured. */
@@ -101,6 +105,12 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   if (deps.dataProtection !== undefined) {
     await app.register(dataProtectionApiRoute, {
       service: deps.dataProtection,
+      consoleToken: deps.config.env.CONSOLE_TOKEN,
+    });
+  }
+  if (deps.files !== undefined) {
+    await app.register(localFilesApiRoute, {
+      service: deps.files,
       consoleToken: deps.config.env.CONSOLE_TOKEN,
     });
   }

@@ -1,10 +1,11 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { examplesConfigPath, repoRoot } from '../support/builders.ts';
 import { makeFileEventRecord } from '../support/file-events.ts';
-import { runCli as run } from '../support/run-cli.ts';
+import { cliBin, runCli as run } from '../support/run-cli.ts';
 import { openTestStore, testBackends } from '../support/stores.ts';
 
 const saasPage = path.join(
@@ -110,3 +111,154 @@ for (const backend of testBackends()) {
     });
   });
 }
+
+// One server holds the embedded database, as in the demo, so the commands go through its local
+// API. The last test stops it and runs the read commands on the same data directory locally.
+describe('casebridge files CLI beside a running server', { timeout: 120_000 }, () => {
+  let server: ChildProcess | undefined;
+  let env: NodeJS.ProcessEnv;
+  let dataDir: string;
+  const printed = { list: '', where: '', whereJson: '' };
+  const daveSha256 = '73620a0a8554a56e93b90fe2c8a3f732be881a7da930603a5c6e4c9207fee2d5';
+
+  const stopServer = async () => {
+    if (server === undefined) return;
+    const stopping = new Promise((resolve) => server!.once('exit', resolve));
+    server.kill('SIGTERM');
+    await stopping;
+    server = undefined;
+  };
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'casebridge-files-served-'));
+    env = {
+      PATH: process.env.PATH,
+      CASEBRIDGE_DATA_DIR: dataDir,
+      CASEBRIDGE_CONFIG: examplesConfigPath,
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+    };
+    const started = spawn(process.execPath, [cliBin, 'serve', '--json'], { env, cwd: repoRoot });
+    server = started;
+    await new Promise<void>((resolve, reject) => {
+      let output = '';
+      started.stdout?.on('data', (chunk) => {
+        output += chunk;
+        if (output.includes('"url"')) resolve();
+      });
+      started.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
+    });
+  });
+
+  afterAll(async () => {
+    await stopServer();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('adds and imports registry entries', async () => {
+    const added = await run(env, [
+      'files',
+      'add',
+      '--sha256',
+      sha256,
+      '--label',
+      'Design doc',
+      '--sensitivity',
+      'confidential',
+    ]);
+    expect(added.stderr).toBe('');
+    expect(added.code).toBe(0);
+    expect(added.stdout).toBe(`Registered Design doc (confidential): ${sha256}\n`);
+
+    const csv = path.join(dataDir, 'registry.csv');
+    writeFileSync(
+      csv,
+      `sha256,md5,label,owner,sensitivity\n${daveSha256},,Price list,Sales,restricted\n`,
+    );
+    const imported = await run(env, ['files', 'import', csv, '--json']);
+    expect(imported.code).toBe(0);
+    expect(JSON.parse(imported.stdout)).toEqual({ imported: 1 });
+  });
+
+  it('ingests a page file and NDJSON from stdin', async () => {
+    const page = await run(env, ['ingest', '--feed', 'incydr-file-events', saasPage, '--json']);
+    expect(page.stderr).toBe('');
+    expect(page.code).toBe(0);
+    expect(JSON.parse(page.stdout)).toMatchObject({
+      accepted: 2,
+      matchedCritical: 1,
+      casesOpened: 1,
+      rejected: [],
+    });
+
+    const lines = [
+      JSON.stringify(
+        makeFileEventRecord({
+          id: 'served-1',
+          time: '2026-02-01T08:00:00Z',
+          email: 'dana.lee@example.com',
+          sha256,
+        }),
+      ),
+      '{"broken": ',
+    ].join('\n');
+    const stdin = await run(env, ['ingest', '--feed', 'incydr-file-events', '-'], lines);
+    expect(stdin.code).toBe(1);
+    expect(stdin.stdout).toContain(
+      'accepted 1 (duplicates 0, suppressed 0, critical files 1), rejected 1',
+    );
+    expect(stdin.stdout).toContain('record 1: line 2 is not valid JSON');
+  });
+
+  it('lists the registry and finds a file', async () => {
+    const list = await run(env, ['files', 'list']);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toBe(
+      `${sha256}  confidential Design doc\n${daveSha256}  restricted   Price list (owner Sales)\n`,
+    );
+    printed.list = list.stdout;
+
+    const where = await run(env, ['files', 'where', daveSha256]);
+    expect(where.code).toBe(0);
+    expect(where.stdout).toContain('critical file: Price list (restricted)');
+    expect(where.stdout).toContain('dave@example.com');
+    printed.where = where.stdout;
+
+    const whereJson = await run(env, ['files', 'where', sha256, '--json']);
+    expect(whereJson.code).toBe(0);
+    expect(JSON.parse(whereJson.stdout).sightings).toEqual([
+      expect.objectContaining({ externalId: 'served-1', user: 'dana.lee@example.com' }),
+    ]);
+    printed.whereJson = whereJson.stdout;
+  });
+
+  it('rejects a bad hash and a bad CSV row', async () => {
+    const hash = await run(env, ['files', 'where', 'not-a-hash']);
+    expect(hash.code).toBe(2);
+    expect(hash.stderr).toBe(
+      'casebridge: "not-a-hash" is not a file hash; give a SHA-256 (64 hexadecimal digits) or an MD5 (32). [USAGE_INVALID]\n',
+    );
+
+    const csv = path.join(dataDir, 'bad-registry.csv');
+    writeFileSync(csv, 'sha256,md5,label,owner,sensitivity\nxyz,,Broken,,internal\n');
+    const imported = await run(env, ['files', 'import', csv, '--json']);
+    expect(imported.code).toBe(2);
+    const error = JSON.parse(imported.stdout).error;
+    expect(error.code).toBe('USAGE_INVALID');
+    expect(error.message).toContain(
+      'Invalid critical file on line 2 (sha256: must be 64 hexadecimal digits (SHA-256))',
+    );
+  });
+
+  it('prints the same once the server has stopped', async () => {
+    await stopServer();
+
+    const list = await run(env, ['files', 'list']);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toBe(printed.list);
+    const where = await run(env, ['files', 'where', daveSha256]);
+    expect(where.stdout).toBe(printed.where);
+    const whereJson = await run(env, ['files', 'where', sha256, '--json']);
+    expect(whereJson.stdout).toBe(printed.whereJson);
+  });
+});

@@ -1,0 +1,110 @@
+import type { Readable } from 'node:stream';
+import { callLocalApi, type LocalApiServer } from '../http/local-api-client.ts';
+import type { Db } from '../store/db.ts';
+import type { CriticalFileRow } from '../store/schema-files.ts';
+import {
+  listCriticalFiles,
+  parseCriticalFile,
+  parseCriticalFileCsv,
+  upsertCriticalFiles,
+} from './critical-file-registry.ts';
+import { type FileSightings, findFileSightings } from './find-file-sightings.ts';
+import {
+  type FileIngestDeps,
+  type FileIngestSummary,
+  ingestFileEvents,
+} from './ingest-file-events.ts';
+
+/** A registry entry as the CLI and the local API return it: the row with ISO 8601 timestamps. */
+export type CriticalFileEntry = Omit<CriticalFileRow, 'createdAt' | 'updatedAt'> & {
+  createdAt: string;
+  updatedAt: string;
+};
+
+export type FileSightingsReport = Omit<FileSightings, 'critical'> & {
+  critical: CriticalFileEntry | null;
+};
+
+/**
+ * What the `files` commands and the file-event ingest do: on the database itself, or through the
+ * local API of the server that holds the embedded database. Both return the same documents.
+ */
+export interface FilesService {
+  /** Validates an entry, then adds it to the critical-file registry or updates the entry with its hash. */
+  add(entry: unknown): Promise<CriticalFileEntry>;
+  /** Validates every row of a registry CSV, then stores them all in one transaction. */
+  importCsv(text: string): Promise<{ imported: number }>;
+  list(): Promise<CriticalFileEntry[]>;
+  /** Every sighting of the file with this SHA-256 or MD5, newest first. */
+  where(hash: string): Promise<FileSightingsReport>;
+  /** Ingests file events: NDJSON or a `fileEvents` page, as text or a stream. */
+  ingestEvents(input: string | Readable): Promise<FileIngestSummary>;
+}
+
+export interface LocalFilesDeps {
+  db: Db;
+  /** Called on the first ingest only, so that commands without one do not read the rule file. */
+  fileIngest: () => FileIngestDeps;
+}
+
+/** Builds the files service on the database of this process. */
+export function localFilesService(deps: LocalFilesDeps): FilesService {
+  let fileIngest: FileIngestDeps | undefined;
+  return {
+    async add(value) {
+      const entry = parseCriticalFile(value, 'entry');
+      const [row] = await deps.db.transaction((tx) => upsertCriticalFiles(tx, [entry]));
+      return toEntry(row!);
+    },
+    async importCsv(text) {
+      const entries = parseCriticalFileCsv(text);
+      const rows = await deps.db.transaction((tx) => upsertCriticalFiles(tx, entries));
+      return { imported: rows.length };
+    },
+    async list() {
+      return (await listCriticalFiles(deps.db)).map(toEntry);
+    },
+    async where(hash) {
+      const found = await findFileSightings(deps.db, hash);
+      return { ...found, critical: found.critical === null ? null : toEntry(found.critical) };
+    },
+    ingestEvents(input) {
+      fileIngest ??= deps.fileIngest();
+      return ingestFileEvents(fileIngest, input);
+    },
+  };
+}
+
+function toEntry(row: CriticalFileRow): CriticalFileEntry {
+  return { ...row, createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString() };
+}
+
+/** Builds the files service that calls the local API of the server at `server.url`. */
+export function remoteFilesService(server: LocalApiServer): FilesService {
+  return {
+    add: (entry) =>
+      callLocalApi(server, {
+        method: 'POST',
+        path: '/api/files',
+        body: { contentType: 'application/json', data: JSON.stringify(entry) },
+      }),
+    importCsv: (text) =>
+      callLocalApi(server, {
+        method: 'POST',
+        path: '/api/files/import',
+        body: { contentType: 'text/csv', data: text },
+      }),
+    list: () => callLocalApi(server, { method: 'GET', path: '/api/files' }),
+    where: (hash) =>
+      callLocalApi(server, {
+        method: 'GET',
+        path: `/api/files/sightings?hash=${encodeURIComponent(hash)}`,
+      }),
+    ingestEvents: (input) =>
+      callLocalApi(server, {
+        method: 'POST',
+        path: '/api/files/events',
+        body: { contentType: 'application/x-ndjson', data: input },
+      }),
+  };
+}

@@ -1,0 +1,295 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import {
+  runFileEventIngest,
+  runFilesAdd,
+  runFilesImport,
+  runFilesList,
+  runFilesWhere,
+} from '../../src/cli/files-commands.ts';
+import { createOutput, type Output, reportError } from '../../src/cli/output.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createFileIngestDeps } from '../../src/files/file-ingest-deps.ts';
+import {
+  type FilesService,
+  localFilesService,
+  remoteFilesService,
+} from '../../src/files/files-service.ts';
+import { createMetrics } from '../../src/http/metrics.ts';
+import { buildServer } from '../../src/http/server.ts';
+import { createLogger } from '../../src/log.ts';
+import type { Store } from '../../src/store/db.ts';
+import { criticalFiles, fileEvents } from '../../src/store/schema-files.ts';
+import { examplesConfigPath, repoRoot } from '../support/builders.ts';
+import { makeFileEventRecord } from '../support/file-events.ts';
+import { describeStores, openTestStore } from '../support/stores.ts';
+import { fakeIngestFeed } from './start-server.ts';
+
+const saasPage = path.join(
+  repoRoot,
+  'test',
+  'fixtures',
+  'feeds',
+  'incydr',
+  'file-events-v2-search-saas-salesforce-gmail.json',
+);
+/** The file Dave sends to his personal Gmail in the SaaS page. */
+const daveSha256 = '73620a0a8554a56e93b90fe2c8a3f732be881a7da930603a5c6e4c9207fee2d5';
+const designSha256 = 'ab'.repeat(32);
+
+interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command the way the CLI does, printing to buffers, and returns its exit code and output. */
+async function capture(run: (out: Output) => Promise<number>, json: boolean): Promise<CliRun> {
+  const result: CliRun = { code: 0, stdout: '', stderr: '' };
+  const sink = (key: 'stdout' | 'stderr') =>
+    new Writable({
+      write(chunk, _encoding, done) {
+        result[key] += String(chunk);
+        done();
+      },
+    });
+  const streams = { stdout: sink('stdout'), stderr: sink('stderr') };
+  try {
+    result.code = await run(createOutput(json, streams.stdout));
+  } catch (error) {
+    result.code = reportError(error, json, streams);
+  }
+  return result;
+}
+
+/** Replaces what differs between two databases by design: row ids and storage times. */
+function withoutIdentity(text: string): string {
+  return text
+    .replace(/"id": "[0-9a-f-]{36}"/g, '"id": "<id>"')
+    .replace(/"(createdAt|updatedAt)": "[^"]+"/g, '"$1": "<time>"');
+}
+
+describeStores('local API for files', (current, backend) => {
+  const folder = mkdtempSync(path.join(tmpdir(), 'casebridge-files-api-'));
+  const config = loadConfig({ CASEBRIDGE_CONFIG: examplesConfigPath }, folder);
+  const logger = createLogger({ level: 'silent' });
+  let app: FastifyInstance;
+  let localStore: Store;
+  let dropLocal = async () => {};
+  let local: FilesService;
+  let remote: FilesService;
+
+  const filesService = (store: Store) => {
+    const deps = { config, logger, store, close: async () => {} };
+    return localFilesService({ db: store.db, fileIngest: () => createFileIngestDeps(deps) });
+  };
+
+  beforeAll(async () => {
+    const served = current().store;
+    app = await buildServer({
+      config,
+      store: served,
+      logger,
+      metrics: createMetrics(),
+      ingestFeed: fakeIngestFeed().ingestFeed,
+      files: filesService(served),
+    });
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    remote = remoteFilesService({ url, token: undefined });
+
+    const handle = await openTestStore(backend);
+    localStore = handle.store;
+    dropLocal = () => handle.drop();
+    local = filesService(localStore);
+  });
+  afterAll(async () => {
+    await app.close();
+    await dropLocal();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  /**
+   * Runs a command on the local database and through the server, first in text and then in JSON,
+   * and expects the same exit code and output. Returns the remote runs.
+   */
+  const expectSameBothWays = async (
+    command: (service: FilesService, out: Output) => Promise<number>,
+  ): Promise<{ text: CliRun; json: CliRun }> => {
+    const runs: CliRun[] = [];
+    for (const json of [false, true]) {
+      const localRun = await capture((out) => command(local, out), json);
+      const remoteRun = await capture((out) => command(remote, out), json);
+      expect(remoteRun.code).toBe(localRun.code);
+      expect(withoutIdentity(remoteRun.stdout)).toBe(withoutIdentity(localRun.stdout));
+      expect(remoteRun.stderr).toBe(localRun.stderr);
+      runs.push(remoteRun);
+    }
+    return { text: runs[0]!, json: runs[1]! };
+  };
+
+  it('files add matches local', async () => {
+    const { json: run } = await expectSameBothWays((service, out) =>
+      runFilesAdd(service, out, {
+        sha256: designSha256.toUpperCase(),
+        label: 'Design doc',
+        owner: 'R&D',
+        sensitivity: 'confidential',
+        md5: undefined,
+      }),
+    );
+
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      sha256: designSha256,
+      md5: null,
+      label: 'Design doc',
+      sensitivity: 'confidential',
+    });
+  });
+
+  it('files import matches local', async () => {
+    const csv = path.join(folder, 'registry.csv');
+    writeFileSync(
+      csv,
+      `sha256,md5,label,owner,sensitivity\n${daveSha256},,Price list,Sales,restricted\n,${'ef'.repeat(16)},Old deck,,internal\n`,
+    );
+
+    const { json: run } = await expectSameBothWays((service, out) =>
+      runFilesImport(service, out, csv),
+    );
+
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ imported: 2 });
+  });
+
+  it('ingest of a page matches local', async () => {
+    const { text, json } = await expectSameBothWays((service, out) =>
+      runFileEventIngest(service, out, saasPage),
+    );
+
+    expect(text.code).toBe(0);
+    expect(text.stdout).toBe(
+      'accepted 2 (duplicates 0, suppressed 0, critical files 1), rejected 0\n' +
+        'cases opened 1, updated 0, held back by the throttle 0\n',
+    );
+    // The text run came first, so this run finds both events stored.
+    expect(JSON.parse(json.stdout)).toMatchObject({ accepted: 2, duplicates: 2, rejected: [] });
+  });
+
+  it('ingest of NDJSON with a broken line matches local', async () => {
+    const events = Array.from({ length: 2_500 }, (_, index) =>
+      JSON.stringify(
+        makeFileEventRecord({
+          id: `stream-${index}`,
+          time: `2026-02-0${1 + (index % 3)}T08:00:00Z`,
+          email: `user${index % 7}@example.com`,
+          sha256: index === 0 ? designSha256 : null,
+        }),
+      ),
+    );
+    events.splice(1_200, 0, '{"broken": ');
+    const text = `${events.join('\n')}\n`;
+
+    const { json: run } = await expectSameBothWays((service, out) =>
+      runFileEventIngest(service, out, '-', Readable.from([text])),
+    );
+
+    expect(run.code).toBe(1);
+    const summary = JSON.parse(run.stdout);
+    expect(summary).toMatchObject({ accepted: 2_500, duplicates: 2_500 });
+    expect(summary.rejected).toEqual([
+      { index: 1_200, reason: expect.stringContaining('line 1201 is not valid JSON') },
+    ]);
+  });
+
+  it('stores the events remotely as locally', async () => {
+    const count = async (store: Store) => (await store.db.select().from(fileEvents)).length;
+
+    expect(await count(current().store)).toBe(2_502);
+    expect(await count(localStore)).toBe(2_502);
+  });
+
+  it('files list matches local', async () => {
+    const { json: run } = await expectSameBothWays((service, out) => runFilesList(service, out));
+
+    expect(JSON.parse(run.stdout).map((row: { label: string }) => row.label)).toEqual([
+      'Design doc',
+      'Old deck',
+      'Price list',
+    ]);
+  });
+
+  it('files where matches local', async () => {
+    const { json: run } = await expectSameBothWays((service, out) =>
+      runFilesWhere(service, out, daveSha256),
+    );
+
+    expect(run.code).toBe(0);
+    const found = JSON.parse(run.stdout);
+    expect(found.critical).toMatchObject({ label: 'Price list', sensitivity: 'restricted' });
+    expect(found.sightings).toEqual([
+      expect.objectContaining({ kind: 'file-event', user: 'dave@example.com' }),
+    ]);
+  });
+
+  it('rejects a bad hash as locally', async () => {
+    const { json: run } = await expectSameBothWays((service, out) =>
+      runFilesWhere(service, out, 'not-a-hash'),
+    );
+
+    expect(run.code).toBe(2);
+    const error = JSON.parse(run.stdout).error;
+    expect(error.code).toBe('USAGE_INVALID');
+    expect(error.message).toContain('"not-a-hash" is not a file hash');
+  });
+
+  it('rejects a bad CSV row as locally', async () => {
+    const csv = path.join(folder, 'bad-registry.csv');
+    writeFileSync(
+      csv,
+      `sha256,md5,label,owner,sensitivity\n${'12'.repeat(32)},,Fine,,internal\nxyz,,Broken,,secret\n`,
+    );
+
+    const { json: run } = await expectSameBothWays((service, out) =>
+      runFilesImport(service, out, csv),
+    );
+
+    expect(run.code).toBe(2);
+    const error = JSON.parse(run.stdout).error;
+    expect(error.code).toBe('USAGE_INVALID');
+    expect(error.message).toContain('Invalid critical file on line 3');
+    const stored = await current().store.db.select().from(criticalFiles);
+    expect(stored.map((row) => row.label)).not.toContain('Fine');
+  });
+
+  it('rejects other addresses without the token', async () => {
+    const reply = await app.inject({
+      method: 'POST',
+      url: '/api/files/events',
+      remoteAddress: '10.1.2.3',
+      headers: { 'content-type': 'application/x-ndjson' },
+      payload: JSON.stringify(
+        makeFileEventRecord({
+          id: 'outsider',
+          time: '2026-02-01T08:00:00Z',
+          email: 'x@example.com',
+        }),
+      ),
+    });
+
+    expect(reply.statusCode).toBe(401);
+    expect(reply.json().error.code).toBe('UNAUTHENTICATED');
+    const stored = await current().store.db.select().from(fileEvents);
+    expect(stored.some((row) => row.eventId === 'outsider')).toBe(false);
+  });
+
+  it('reports a server that does not respond', async () => {
+    const unreachable = remoteFilesService({ url: 'http://127.0.0.1:9', token: undefined });
+
+    await expect(unreachable.list()).rejects.toMatchObject({ code: 'DATABASE_UNAVAILABLE' });
+  });
+});
