@@ -211,7 +211,7 @@ try {
     counts: { ...full.summary, rejected: full.summary.rejected.length },
   };
   console.log(JSON.stringify(result, null, 2));
- 
+
   console.log(
     `file events: ${result.fullPathPerSecond} events/s through the volume path vs ${result.bareParsePerSecond} lines/s bare JSON.parse: ratio ${result.ratio} (target ≥ ${result.target}); RSS ${result.rssMiB.min}–${result.rssMiB.max} MiB`,
   );

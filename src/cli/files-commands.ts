@@ -24,10 +24,15 @@ export function formatFileIngestSummary(summary: FileIngestSummary): string {
     `accepted ${summary.accepted} (duplicates ${summary.duplicates}, suppressed ${summary.suppressed}, critical files ${summary.matchedCritical}), rejected ${summary.rejected.length}`,
     `cases opened ${summary.casesOpened}, updated ${summary.casesUpdated}, held back by the throttle ${summary.throttled}`,
   ];
-  for (const rejected of summary.rejected)
+  for (const rejected of summary.rejected.slice(0, MAX_LISTED_REJECTIONS))
     lines.push(`  record ${rejected.index}: ${rejected.reason}`);
+  const unlisted = summary.rejected.length - MAX_LISTED_REJECTIONS;
+  if (unlisted > 0) lines.push(`  … and ${unlisted} more; --json lists every rejected record`);
   return lines.join('\n');
 }
+
+/** Rejected records the text summary lists; `--json` lists them all. */
+const MAX_LISTED_REJECTIONS = 20;
 
 function openInput(source: string, stdin: Readable): Readable {
   if (source === '-') return stdin;
@@ -114,8 +119,10 @@ export async function runFilesWhere(
     }
     if (found.sightings.length === 0) lines.push(`No sightings of ${found.hash}.`);
     for (const sighting of found.sightings) {
+      const suppressed =
+        sighting.suppressedBy === null ? '' : `  (suppressed by ${sighting.suppressedBy})`;
       lines.push(
-        `${sighting.observedAt}  ${sighting.user ?? sighting.subjectKey}  device ${sighting.device ?? '-'}  to ${sighting.destination ?? '-'}  ${sighting.kind} ${sighting.source}:${sighting.externalId}`,
+        `${sighting.observedAt}  ${sighting.user ?? sighting.subjectKey}  device ${sighting.device ?? '-'}  to ${sighting.destination ?? '-'}  file ${sighting.fileName ?? '-'}  ${sighting.kind} ${sighting.source}:${sighting.externalId}${suppressed}`,
       );
     }
     if (found.truncated) lines.push('(more sightings exist; only the newest are listed)');

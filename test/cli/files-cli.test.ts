@@ -246,7 +246,7 @@ describe('casebridge files CLI beside a running server', { timeout: 120_000 }, (
     const error = JSON.parse(imported.stdout).error;
     expect(error.code).toBe('USAGE_INVALID');
     expect(error.message).toContain(
-      'Invalid critical file on line 2 (sha256: must be 64 hexadecimal digits (SHA-256))',
+      'Invalid critical file on line 2 (sha256 "xyz": must be 64 hexadecimal digits (SHA-256))',
     );
   });
 
