@@ -43,6 +43,8 @@ export interface CaseDetail {
     severity: string;
     riskScore: number | null;
     title: string;
+    /** The files the signal lists, with their names redacted as the title is. */
+    files: Array<{ name: string | null; sha256: string | null; md5: string | null }>;
   }>;
   events: Array<{
     seq: number;
@@ -131,6 +133,11 @@ export async function showCase(
       severity: signal.severity,
       riskScore: signal.riskScore,
       title: redact(signal.title),
+      files: signalFiles(signal.signal).map((file) => ({
+        name: file.name == null ? null : redact(file.name),
+        sha256: file.sha256 ?? null,
+        md5: file.md5 ?? null,
+      })),
     })),
     events: eventRows.map((event) => ({
       seq: event.seq,
@@ -155,4 +162,12 @@ async function loadSubjectName(db: Executor, personId: string | null): Promise<s
     .where(eq(people.id, personId))
     .limit(1);
   return person?.name ?? null;
+}
+
+/** Reads the files of a stored signal; a signal without any lists none. */
+function signalFiles(
+  stored: unknown,
+): Array<{ name?: string | null; sha256?: string | null; md5?: string | null }> {
+  const files = (stored as { files?: unknown } | null)?.files;
+  return Array.isArray(files) ? files : [];
 }

@@ -72,9 +72,13 @@ export async function runCasesShow(
       `subject: ${describeShownSubject(detail.subject)}${detail.subject.resolved ? '' : ' (not in the directory)'}`,
       `audiences: ${detail.audiences.join(', ')}`,
       `signals (${detail.signals.length}):`,
-      ...detail.signals.map(
-        (signal) => `  ${signal.observedAt} ${signal.source} ${signal.severity} ${signal.title}`,
-      ),
+      ...detail.signals.flatMap((signal) => [
+        `  ${signal.observedAt} ${signal.source} ${signal.severity} ${signal.title}`,
+        ...signal.files.map(
+          (file) =>
+            `      file ${file.name ?? '-'}  ${file.sha256 === null ? `md5 ${file.md5 ?? '-'}` : `sha256 ${file.sha256}`}`,
+        ),
+      ]),
       'timeline:',
       ...detail.events.map(
         (event) =>

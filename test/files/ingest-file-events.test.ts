@@ -160,6 +160,8 @@ describeStores('file event ingest', (current) => {
     expect(detail?.signals[0]?.title).toBe(
       'File activity: includes 1 file from the critical registry',
     );
+    // The case names the file, so that a reader can ask where it went.
+    expect(detail?.signals[0]?.files).toEqual([expect.objectContaining({ sha256: dropboxSha256 })]);
 
     // The same file in an alert from another feed.
     await db.transaction((tx) =>
