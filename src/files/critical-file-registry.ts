@@ -25,8 +25,7 @@ export const criticalFileInputSchema = z
     sensitivity: z.enum(sensitivities),
   })
   .refine((entry) => entry.sha256 !== undefined || entry.md5 !== undefined, {
-    error: 'give sha256, md5 or both',
-    path: ['sha256'],
+    error: 'no hash; give sha256, md5 or both',
   });
 
 export type CriticalFileInput = z.infer<typeof criticalFileInputSchema>;
@@ -143,7 +142,7 @@ export function parseCriticalFileCsv(text: string): CriticalFileInput[] {
   } catch (error) {
     throw new CasebridgeError(
       'USAGE_INVALID',
-      `The registry CSV could not be read: ${(error as Error).message}. Give a CSV file with the header sha256,md5,label,owner,sensitivity.`,
+      `The registry CSV could not be read: ${(error as Error).message}. Check that the header names sha256, md5, label, owner and sensitivity, and that every row has as many fields as the header.`,
     );
   }
 

@@ -488,6 +488,8 @@ export class FileEventUnit {
       watch: run.watch,
     });
     const openings: Array<typeof fileCaseOpenings.$inferInsert> = [];
+    // A subject's alerts for several days join one case; it counts once, as opened or updated.
+    const updated = new Set<string>();
     results.forEach((result, index) => {
       if (result.outcome === 'created') {
         counts.casesOpened++;
@@ -496,8 +498,10 @@ export class FileEventUnit {
           caseId: result.caseId!,
           openedAt: now,
         });
-      } else if (result.outcome === 'grouped') counts.casesUpdated++;
+      } else if (result.outcome === 'grouped') updated.add(result.caseId!);
     });
+    for (const opening of openings) updated.delete(opening.caseId);
+    counts.casesUpdated += updated.size;
     if (openings.length > 0)
       await tx.insert(fileCaseOpenings).values(openings).onConflictDoNothing();
   }

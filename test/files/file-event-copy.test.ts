@@ -176,6 +176,39 @@ describeStores('file events stored with COPY', (current, backend) => {
     expect(await fresh.ingest(page('page-3'))).toMatchObject({ matchedCritical: 1 });
   });
 
+  it('counts a case once for several days of alerts', async () => {
+    const hash = 'cd'.repeat(32);
+    await current().store.db.transaction((tx) =>
+      upsertCriticalFiles(tx, [{ sha256: hash, label: 'Design', sensitivity: 'internal' }]),
+    );
+    const days = ['2026-04-03', '2026-04-04', '2026-04-05'].map((day, n) =>
+      makeFileEventRecord({
+        id: `days-${n}`,
+        time: `${day}T10:00:00Z`,
+        email: 'three.days@example.org',
+        sha256: hash,
+      }),
+    );
+    const summary = await ingestFileEvents(deps(), days);
+    // Three alerts, one a day, join one new case.
+    expect(summary).toMatchObject({ matchedCritical: 3, casesOpened: 1, casesUpdated: 0 });
+    const again = await ingestFileEvents(deps(), [
+      makeFileEventRecord({
+        id: 'days-3',
+        time: '2026-04-06T10:00:00Z',
+        email: 'three.days@example.org',
+        sha256: hash,
+      }),
+      makeFileEventRecord({
+        id: 'days-4',
+        time: '2026-04-07T10:00:00Z',
+        email: 'three.days@example.org',
+        sha256: hash,
+      }),
+    ]);
+    expect(again).toMatchObject({ casesOpened: 0, casesUpdated: 1 });
+  });
+
   it.skipIf(backend === 'pglite')(
     'stores each event once when two processes ingest the same events',
     async () => {
