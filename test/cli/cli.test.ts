@@ -1,10 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { examplesConfigPath, people, repoRoot } from '../support/builders.ts';
-import { cliBin as bin, runCli as run } from '../support/run-cli.ts';
+import { runCli as run, type ServedCli, startServedCli } from '../support/run-cli.ts';
 import { openTestStore, testBackends } from '../support/stores.ts';
 
 const samples = path.join(repoRoot, 'examples', 'detections');
@@ -185,33 +184,18 @@ for (const backend of testBackends()) {
 }
 
 describe('casebridge CLI beside a running server', () => {
-  let server: ChildProcess;
+  let served: ServedCli;
   let env: NodeJS.ProcessEnv;
   let dataDir: string;
 
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'casebridge-served-'));
-    env = {
-      PATH: process.env.PATH,
-      CASEBRIDGE_DATA_DIR: dataDir,
-      CASEBRIDGE_CONFIG: examplesConfigPath,
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-    };
-    server = spawn(process.execPath, [bin, 'serve', '--json'], { env, cwd: repoRoot });
-    await new Promise<void>((resolve, reject) => {
-      let output = '';
-      server.stdout?.on('data', (chunk) => {
-        output += chunk;
-        if (output.includes('"url"')) resolve();
-      });
-      server.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
-    });
+    served = await startServedCli(dataDir, examplesConfigPath);
+    env = served.env;
   });
 
   afterAll(async () => {
-    server.kill('SIGTERM');
-    await new Promise((resolve) => server.once('exit', resolve));
+    await served.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 

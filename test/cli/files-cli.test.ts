@@ -1,11 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { examplesConfigPath, repoRoot } from '../support/builders.ts';
 import { makeFileEventRecord } from '../support/file-events.ts';
-import { cliBin, runCli as run } from '../support/run-cli.ts';
+import { runCli as run, type ServedCli, startServedCli } from '../support/run-cli.ts';
 import { openTestStore, testBackends } from '../support/stores.ts';
 
 const saasPage = path.join(
@@ -115,43 +114,20 @@ for (const backend of testBackends()) {
 // One server holds the embedded database, as in the demo, so the commands go through its local
 // API. The last test stops it and runs the read commands on the same data directory locally.
 describe('casebridge files CLI beside a running server', { timeout: 120_000 }, () => {
-  let server: ChildProcess | undefined;
+  let served: ServedCli;
   let env: NodeJS.ProcessEnv;
   let dataDir: string;
   const printed = { list: '', where: '', whereJson: '' };
   const daveSha256 = '73620a0a8554a56e93b90fe2c8a3f732be881a7da930603a5c6e4c9207fee2d5';
 
-  const stopServer = async () => {
-    if (server === undefined) return;
-    const stopping = new Promise((resolve) => server!.once('exit', resolve));
-    server.kill('SIGTERM');
-    await stopping;
-    server = undefined;
-  };
-
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'casebridge-files-served-'));
-    env = {
-      PATH: process.env.PATH,
-      CASEBRIDGE_DATA_DIR: dataDir,
-      CASEBRIDGE_CONFIG: examplesConfigPath,
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-    };
-    const started = spawn(process.execPath, [cliBin, 'serve', '--json'], { env, cwd: repoRoot });
-    server = started;
-    await new Promise<void>((resolve, reject) => {
-      let output = '';
-      started.stdout?.on('data', (chunk) => {
-        output += chunk;
-        if (output.includes('"url"')) resolve();
-      });
-      started.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
-    });
+    served = await startServedCli(dataDir, examplesConfigPath);
+    env = served.env;
   });
 
   afterAll(async () => {
-    await stopServer();
+    await served.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -251,7 +227,7 @@ describe('casebridge files CLI beside a running server', { timeout: 120_000 }, (
   });
 
   it('prints the same once the server has stopped', async () => {
-    await stopServer();
+    await served.stop();
 
     const list = await run(env, ['files', 'list']);
     expect(list.code).toBe(0);
