@@ -178,7 +178,9 @@ export function describeFindings(
         : t('en', 'files.anomaly.destination', { text, destination: top.destinationCategory }),
     );
   }
-  if (criticalCount === 1) parts.push(t('en', 'files.criticalOne'));
+  const onlyCritical = findings.critical[0]?.entry;
+  if (criticalCount === 1 && onlyCritical !== undefined)
+    parts.push(t('en', 'files.criticalOne', { label: onlyCritical.label }));
   if (criticalCount > 1) parts.push(t('en', 'files.critical', { count: criticalCount }));
   for (const rule of findings.flags) parts.push(t('en', 'files.flag', { rule }));
   for (const rule of findings.watches) parts.push(t('en', 'files.watch', { rule }));

@@ -158,7 +158,7 @@ describeStores('file event ingest', (current) => {
     const detail = await subjectCase('engineer@example.com');
     expect(detail?.priority).toBe('critical');
     expect(detail?.signals[0]?.title).toBe(
-      'File activity: includes 1 file from the critical registry',
+      'File activity: includes the critical file "Q3 forecast"',
     );
     // The case names the file, so that a reader can ask where it went.
     expect(detail?.signals[0]?.files).toEqual([expect.objectContaining({ sha256: dropboxSha256 })]);

@@ -154,7 +154,7 @@ export const en = {
   'files.anomaly.person': "{factor}× this person's normal volume of {category}",
   'files.anomaly.department': "{factor}× their department's normal volume per person of {category}",
   'files.anomaly.destination': '{text} to {destination}',
-  'files.criticalOne': 'includes 1 file from the critical registry',
+  'files.criticalOne': 'includes the critical file "{label}"',
   'files.critical': 'includes {count} files from the critical registry',
   'files.flag': 'matched the file rule "{rule}"',
   'files.watch': 'matched the watch rule "{rule}"',

@@ -262,7 +262,7 @@ export const ja = {
   'files.anomaly.person': '{category} の量がこの人の通常の {factor} 倍',
   'files.anomaly.department': '{category} の量が部署の 1 人あたり通常量の {factor} 倍',
   'files.anomaly.destination': '{destination} へ：{text}',
-  'files.criticalOne': '重要ファイル登録簿のファイルを 1 件含む',
+  'files.criticalOne': '重要ファイル「{label}」を含む',
   'files.critical': '重要ファイル登録簿のファイルを {count} 件含む',
   'files.flag': 'ファイルルール「{rule}」に該当',
   'files.watch': '監視ルール「{rule}」に該当',
