@@ -1,6 +1,6 @@
 import { type AuditVerification, verifyAudit } from '../audit/verify-audit.ts';
 import type { FeedName } from '../config.ts';
-import { CasebridgeError, type ErrorCode, errorCatalogue } from '../errors.ts';
+import { callLocalApi } from '../http/local-api-client.ts';
 import { type IngestSummary, type IntakeDeps, ingestFeed } from '../intake/ingest-feed.ts';
 import type { Logger } from '../log.ts';
 import type { CaseNotifier } from '../outbox/case-notifier.ts';
@@ -89,52 +89,23 @@ export function localCaseService(deps: LocalCaseServiceDeps): CaseService {
 
 /** Sends case requests to the local API of a running Casebridge server. */
 export function remoteCaseService(baseUrl: string, token?: string): CaseService {
-  const request = async <T>(
+  const request = <T>(
     method: 'GET' | 'POST',
     route: string,
     body?: unknown,
     contentType = 'application/json',
-  ): Promise<T> => {
-    const headers: Record<string, string> = {};
-    if (token !== undefined) headers.authorization = `Bearer ${token}`;
-    if (body !== undefined) headers['content-type'] = contentType;
-    let encoded: string | undefined;
-    if (typeof body === 'string') encoded = body;
-    else if (body !== undefined) encoded = JSON.stringify(body);
-    let response: Response;
-    try {
-      response = await fetch(new URL(route, baseUrl), {
+  ): Promise<T> =>
+    callLocalApi<T>(
+      { url: baseUrl, token },
+      {
         method,
-        headers,
-        body: encoded,
-      });
-    } catch (error) {
-      throw new CasebridgeError(
-        'DATABASE_UNAVAILABLE',
-        `The Casebridge server at ${baseUrl} uses the embedded database but did not respond (${(error as Error).message}). Check that it is running, or stop it and retry.`,
-        { cause: error },
-      );
-    }
-    const payload = (await response.json()) as
-      | T
-      | { error?: { code?: string; message?: string; details?: Record<string, unknown> } };
-    if (!response.ok) {
-      const failure = (
-        payload as {
-          error?: { code?: string; message?: string; details?: Record<string, unknown> };
-        }
-      ).error;
-      const code = (failure?.code ?? 'DATABASE_UNAVAILABLE') as ErrorCode;
-      throw new CasebridgeError(
-        code in errorCatalogue ? code : 'DATABASE_UNAVAILABLE',
-        failure?.message ?? `HTTP ${response.status} from ${route}`,
-        {
-          details: failure?.details ?? {},
-        },
-      );
-    }
-    return payload as T;
-  };
+        path: route,
+        body:
+          body === undefined
+            ? undefined
+            : { contentType, data: typeof body === 'string' ? body : JSON.stringify(body) },
+      },
+    );
 
   return {
     ingest: (feed, text) =>

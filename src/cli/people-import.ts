@@ -1,6 +1,7 @@
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { loadConfig } from '../config.ts';
-import { CasebridgeError, type ErrorCode, errorCatalogue } from '../errors.ts';
+import { CasebridgeError } from '../errors.ts';
+import { callLocalApi } from '../http/local-api-client.ts';
 import { bootstrap } from '../main.ts';
 import { type CsvImportReport, importPeopleCsv } from '../people/csv-import.ts';
 import { readDataDirLock } from '../store/data-dir-lock.ts';
@@ -72,37 +73,18 @@ async function importRemotely(
   file: string,
   options: PeopleImportOptions,
 ): Promise<CsvImportReport> {
-  const url = new URL('/api/people/import', serverUrl);
-  url.searchParams.set('dryRun', String(options.dryRun));
-  url.searchParams.set('deactivateMissing', String(options.deactivateMissing));
-  let response: Response;
-  try {
-    response = await fetch(url, {
+  const query = new URLSearchParams({
+    dryRun: String(options.dryRun),
+    deactivateMissing: String(options.deactivateMissing),
+  });
+  return callLocalApi<CsvImportReport>(
+    { url: serverUrl, token },
+    {
       method: 'POST',
-      headers: {
-        'content-type': 'text/csv',
-        ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
-      },
-      body: readFileSync(file),
-    });
-  } catch (error) {
-    throw new CasebridgeError(
-      'DATABASE_UNAVAILABLE',
-      `The Casebridge server at ${serverUrl} has the embedded database open but did not respond (${(error as Error).message}). Check that it is running, or stop it and retry.`,
-      { cause: error },
-    );
-  }
-  const payload = (await response.json()) as CsvImportReport & {
-    error?: { code?: string; message?: string };
-  };
-  if (!response.ok) {
-    const code = payload.error?.code;
-    throw new CasebridgeError(
-      code !== undefined && code in errorCatalogue ? (code as ErrorCode) : 'DATABASE_UNAVAILABLE',
-      payload.error?.message ?? `HTTP ${response.status} from ${url.pathname}`,
-    );
-  }
-  return payload;
+      path: `/api/people/import?${query}`,
+      body: { contentType: 'text/csv', data: createReadStream(file) },
+    },
+  );
 }
 
 function formatReport(file: string, report: CsvImportReport): string {

@@ -1,5 +1,6 @@
 import type { FileConfig } from '../config.ts';
-import { CasebridgeError, type ErrorCode, errorCatalogue } from '../errors.ts';
+import { CasebridgeError } from '../errors.ts';
+import { callLocalApi } from '../http/local-api-client.ts';
 import type { Logger } from '../log.ts';
 import type { Db } from '../store/db.ts';
 import { exportSubject, type SubjectExport } from '../subject-access/export-subject.ts';
@@ -82,35 +83,15 @@ export function remoteDataProtectionService(
   baseUrl: string,
   token?: string,
 ): DataProtectionService {
-  const post = async <T>(route: string, body: unknown): Promise<T> => {
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (token !== undefined) headers.authorization = `Bearer ${token}`;
-    let response: Response;
-    try {
-      response = await fetch(new URL(route, baseUrl), {
+  const post = <T>(route: string, body: unknown): Promise<T> =>
+    callLocalApi<T>(
+      { url: baseUrl, token },
+      {
         method: 'POST',
-        headers,
-        body: JSON.stringify(body),
-      });
-    } catch (error) {
-      throw new CasebridgeError(
-        'DATABASE_UNAVAILABLE',
-        `The Casebridge server at ${baseUrl} uses the embedded database but did not respond (${(error as Error).message}). Check that it is running, or stop it and retry.`,
-        { cause: error },
-      );
-    }
-    const payload = (await response.json()) as T & {
-      error?: { code?: string; message?: string };
-    };
-    if (!response.ok) {
-      const code = (payload.error?.code ?? 'DATABASE_UNAVAILABLE') as ErrorCode;
-      throw new CasebridgeError(
-        code in errorCatalogue ? code : 'DATABASE_UNAVAILABLE',
-        payload.error?.message ?? `HTTP ${response.status} from ${route}`,
-      );
-    }
-    return payload;
-  };
+        path: route,
+        body: { contentType: 'application/json', data: JSON.stringify(body) },
+      },
+    );
   return {
     planRetention: (asOf) => post('/api/retention/plan', { asOf }),
     runRetention: (asOf) => post('/api/retention/run', { asOf }),
