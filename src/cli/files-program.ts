@@ -21,7 +21,7 @@ export const FILE_EVENTS_FEED = 'incydr-file-events';
 
 /**
  * Runs a command that needs the database: on the database itself, or through the local API of
- * the server that holds the embedded database.
+ * the server that has the embedded database open.
  */
 async function withFiles(
   json: boolean,

@@ -37,15 +37,15 @@ const csvColumns = new Set(['sha256', 'md5', 'label', 'owner', 'sensitivity']);
 export function parseCriticalFile(value: unknown, where = 'entry'): CriticalFileInput {
   const result = criticalFileInputSchema.safeParse(value);
   if (result.success) return result.data;
-  const given = (value ?? {}) as Record<string, unknown>;
+  const input = (value ?? {}) as Record<string, unknown>;
   const problems = result.error.issues
     .map((issue) => {
       const field = issue.path.join('.') || 'entry';
-      const current = issue.path.length === 1 ? given[String(issue.path[0])] : undefined;
+      const current = issue.path.length === 1 ? input[String(issue.path[0])] : undefined;
       if (current === undefined && issue.path.length === 1 && issue.code === 'invalid_type')
         return `${field}: missing`;
-      const shown = typeof current === 'string' ? ` ${JSON.stringify(current.slice(0, 80))}` : '';
-      return `${field}${shown}: ${issue.message}`;
+      const quoted = typeof current === 'string' ? ` ${JSON.stringify(current.slice(0, 80))}` : '';
+      return `${field}${quoted}: ${issue.message}`;
     })
     .join('; ');
   throw new CasebridgeError(

@@ -26,8 +26,9 @@ export type FileSightingsReport = Omit<FileSightings, 'critical'> & {
 };
 
 /**
- * What the `files` commands and the file-event ingest do: on the database itself, or through the
- * local API of the server that holds the embedded database. Both return the same documents.
+ * The operations of the `files` commands and the file-event ingest, run on the database itself or
+ * through the local API of the server that has the embedded database open. Both return the same
+ * documents.
  */
 export interface FilesService {
   /** Validates an entry, then adds it to the critical-file registry or updates the entry with its hash. */

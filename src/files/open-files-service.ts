@@ -6,7 +6,7 @@ import { type FilesService, localFilesService, remoteFilesService } from './file
 
 /**
  * Builds the files service of a CLI command: through a running server's local API when that
- * server holds the embedded database, on the database otherwise. Through the server, file events
+ * server has the embedded database open, on the database otherwise. Through the server, file events
  * are ingested with the server's rule file and configuration.
  */
 export async function openFilesService(

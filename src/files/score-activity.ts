@@ -206,9 +206,9 @@ export class ActivityBaselines {
     else cached.latestDay = increment.day;
   }
 
-  private async loadSubjects(tx: Executor, wanted: Array<[string, string]>): Promise<void> {
-    if (wanted.length === 0) return;
-    const from = wanted.map(([, day]) => day).sort()[0]!;
+  private async loadSubjects(tx: Executor, needed: Array<[string, string]>): Promise<void> {
+    if (needed.length === 0) return;
+    const from = needed.map(([, day]) => day).sort()[0]!;
     const rows = await tx
       .select({
         subjectKey: fileActivityDaily.subjectKey,
@@ -223,12 +223,12 @@ export class ActivityBaselines {
         and(
           inArray(
             fileActivityDaily.subjectKey,
-            wanted.map(([key]) => key),
+            needed.map(([key]) => key),
           ),
           gte(fileActivityDaily.day, from),
         ),
       );
-    for (const [key] of wanted) {
+    for (const [key] of needed) {
       const previous = this.subjects.get(key);
       this.subjects.set(key, {
         from,
@@ -250,10 +250,10 @@ export class ActivityBaselines {
     }
   }
 
-  private async loadDepartments(tx: Executor, wanted: Array<[string, string]>): Promise<void> {
-    if (wanted.length === 0) return;
-    const from = wanted.map(([, day]) => day).sort()[0]!;
-    const names = wanted.map(([name]) => name);
+  private async loadDepartments(tx: Executor, needed: Array<[string, string]>): Promise<void> {
+    if (needed.length === 0) return;
+    const from = needed.map(([, day]) => day).sort()[0]!;
+    const names = needed.map(([name]) => name);
     const rows = await tx
       .select({
         department: fileActivityDaily.department,

@@ -2,7 +2,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { CasebridgeError, type ErrorCode, errorCatalogue } from '../errors.ts';
 
-/** The server that holds the embedded database, as its data-directory lock records it. */
+/** The server that has the embedded database open, as its data-directory lock records it. */
 export interface LocalApiServer {
   /** Base URL, e.g. `http://127.0.0.1:3000`. */
   url: string;

@@ -111,7 +111,7 @@ for (const backend of testBackends()) {
   });
 }
 
-// One server holds the embedded database, as in the demo, so the commands go through its local
+// One server keeps the embedded database open, as in the demo, so the commands go through its local
 // API. The last test stops it and runs the read commands on the same data directory locally.
 describe('casebridge files CLI beside a running server', { timeout: 120_000 }, () => {
   let served: ServedCli;
