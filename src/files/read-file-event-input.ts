@@ -12,34 +12,26 @@ const PAGE_KEY = 'fileEvents';
 
 /**
  * Reads file-event records from parsed records, text or a stream, one at a time. See
- * `readFileEventChunks`.
+ * `mapFileEventChunks`.
  */
 export async function* readFileEventInput(input: FileEventInput): AsyncGenerator<InputRecord> {
-  for await (const chunk of readFileEventChunks(input)) yield* chunk;
+  for await (const chunk of mapFileEventChunks(input, DEFAULT_CHUNK, (record) => record)) {
+    yield* chunk;
+  }
 }
 
-/** Records per chunk unless the caller asks otherwise. */
+/** Records per chunk of `readFileEventInput`. */
 const DEFAULT_CHUNK = 1000;
 
 /**
  * Reads file-event records from parsed records, text or a stream, in chunks of at most `size`
- * records. NDJSON is read line by line, so a stream of millions of events needs memory for one
+ * records, and hands each one to `map` as soon as it is parsed; the chunks hold what `map`
+ * returns. NDJSON is read line by line, so a stream of millions of events needs memory for one
  * chunk at a time. The index of an NDJSON record is its zero-based line number. A search page
  * (`{"fileEvents":[…],"nextPgToken":…}`) is read whole, as the API bounds its size; the index is
  * the position in `fileEvents`. A page that is not valid JSON is split into its records so that
- * one broken record is rejected and the others are kept.
- */
-export function readFileEventChunks(
-  input: FileEventInput,
-  size = DEFAULT_CHUNK,
-): AsyncGenerator<InputRecord[]> {
-  return mapFileEventChunks(input, size, (record) => record);
-}
-
-/**
- * Reads file-event records as `readFileEventChunks` does, and hands each one to `map` as soon as
- * it is parsed; the chunks hold what `map` returns. A record's parsed JSON is then garbage as
- * soon as `map` has read it, rather than living until its whole chunk is read.
+ * one broken record is rejected and the others are kept. Because `map` runs as each record is
+ * parsed, a record's parsed JSON is garbage once `map` has read it, not when its chunk is read.
  */
 export async function* mapFileEventChunks<T>(
   input: FileEventInput,
