@@ -25,7 +25,7 @@ const DEFAULT_CHUNK = 1000;
 
 /**
  * Reads file-event records from parsed records, text or a stream, in chunks of at most `size`
- * records, and hands each one to `map` as soon as it is parsed; the chunks hold what `map`
+ * records. Each record goes to `map` as soon as it is parsed, and the chunks hold what `map`
  * returns. NDJSON is read line by line, so a stream of millions of events needs memory for one
  * chunk at a time. The index of an NDJSON record is its zero-based line number. A search page
  * (`{"fileEvents":[…],"nextPgToken":…}`) is read whole, as the API bounds its size; the index is
