@@ -158,15 +158,17 @@ export interface KnownSubject {
 }
 
 /** Subjects resolved beyond which the cache starts over. */
-const MAX_CACHED_SUBJECTS = 100_000;
+export const MAX_CACHED_SUBJECTS = 100_000;
 
 /**
  * The subjects of one ingest run, resolved against the directory once each. A person added to the
- * directory during the run is matched from the next run on.
+ * directory during the run is matched from the next run on. Beyond `limit` subjects the cache
+ * starts over; entries it returned earlier stay valid, so a unit keeps what it was given.
  */
 export class SubjectCache {
   private readonly known = new Map<string, KnownSubject>();
-  private readonly byKey = new Map<string, KnownSubject>();
+
+  constructor(private readonly limit = MAX_CACHED_SUBJECTS) {}
 
   /**
    * Returns the directory entry of each event's subject, in order, querying only for subjects not
@@ -181,11 +183,7 @@ export class SubjectCache {
       if (entry === undefined) missing.set(identity, event.signal.subject);
     }
     if (missing.size === 0) return entries as KnownSubject[];
-    if (this.known.size + missing.size > MAX_CACHED_SUBJECTS) {
-      this.known.clear();
-      this.byKey.clear();
-      return this.resolve(tx, chunk);
-    }
+    if (this.known.size + missing.size > this.limit) this.known.clear();
     const resolved = await resolveSubjects(tx, [...missing.values()]);
     const ids = [...new Set(resolved.flatMap((subject) => subject.personId ?? []))];
     const rows =
@@ -196,6 +194,7 @@ export class SubjectCache {
             .from(people)
             .where(inArray(people.id, ids));
     const personOf = new Map(rows.map((row) => [row.id, row]));
+    const added = new Map<string, KnownSubject>();
     [...missing.keys()].forEach((identity, index) => {
       const subject = resolved[index]!;
       const person = subject.personId === null ? undefined : personOf.get(subject.personId);
@@ -204,15 +203,10 @@ export class SubjectCache {
         department: person?.department ?? null,
         hireDate: person?.hireDate ?? null,
       };
+      added.set(identity, entry);
       this.known.set(identity, entry);
-      this.byKey.set(subject.key, entry);
     });
-    return chunk.map(({ identity }, index) => entries[index] ?? this.known.get(identity)!);
-  }
-
-  /** Returns the hire date of a resolved subject, by its key. */
-  hireDate(subjectKey: string): string | null {
-    return this.byKey.get(subjectKey)?.hireDate ?? null;
+    return chunk.map(({ identity }, index) => entries[index] ?? added.get(identity)!);
   }
 }
 
@@ -323,8 +317,13 @@ export class FileEventUnit {
       [...day.totals.values()].flatMap((byDestination) => [...byDestination.values()]),
     );
     const totals = await addDailyActivity(this.tx, increments);
-    const scores = await this.run.baselines.score(this.tx, totals, increments, (key) =>
-      this.run.subjects.hireDate(key),
+    // The unit's own entries give the hire dates: the run's cache may have started over since.
+    const hireDates = new Map([...this.days.keys()].map((entry) => [entry.subject.key, entry]));
+    const scores = await this.run.baselines.score(
+      this.tx,
+      totals,
+      increments,
+      (key) => hireDates.get(key)?.hireDate ?? null,
     );
     for (const day of subjectDays) {
       for (const byDestination of day.totals.values()) {

@@ -36,6 +36,8 @@ export interface FileIngestDeps {
   watchRule?: WatchRulePreparer | undefined;
   /** Watchlist windows and time zone for the watch reasons on cases; the configuration defaults when absent. */
   watch?: WatchlistContext | undefined;
+  /** Subjects a run keeps resolved before its cache starts over; MAX_CACHED_SUBJECTS by default. */
+  subjectCacheLimit?: number;
 }
 
 export interface FileIngestSummary {
@@ -111,7 +113,7 @@ export function createFileIngest(deps: FileIngestDeps, cacheMs = FILE_INGEST_CAC
       calendar: deps.calendar,
       watchRule: deps.watchRule,
       watch: deps.watch,
-      subjects: new SubjectCache(),
+      subjects: new SubjectCache(deps.subjectCacheLimit),
       baselines: new ActivityBaselines(deps.rules.rules),
     };
     cached = { run, loadedAt: started };

@@ -273,6 +273,66 @@ describeStores('file event ingest', (current) => {
     );
   });
 
+  it("keeps a new hire's hire date when the subject cache starts over in a unit", async () => {
+    const db = current().store.db;
+    // A research team of six; its new hire has moved 6 MiB of source code a day since joining,
+    // so their own history would call today's 6 MiB normal, while the department per head (1 a
+    // day) makes it 6×.
+    const [hire] = await db
+      .insert(people)
+      .values([
+        {
+          email: 'rae.novak@example.com',
+          name: 'Rae Novak',
+          department: 'Research',
+          hireDate: '2026-03-01',
+        },
+        ...Array.from({ length: 5 }, (_, n) => ({
+          email: `researcher${n}@example.com`,
+          name: `Researcher ${n}`,
+          department: 'Research',
+        })),
+      ])
+      .returning({ id: people.id });
+    await db.insert(fileActivityDaily).values(
+      Array.from({ length: 6 }, (_, n) => ({
+        subjectKey: `person:${hire!.id}`,
+        day: dayTime(n + 1).slice(0, 10),
+        fileCategory: 'SourceCode',
+        destinationCategory: 'Cloud Storage',
+        department: 'Research',
+        events: 6,
+        bytes: 6 * MiB,
+      })),
+    );
+    const record = (id: string, email: string, destinationName: string, minute: number) =>
+      makeFileEventRecord({
+        id,
+        time: dayTime(0, minute),
+        email,
+        category: 'SourceCode',
+        destinationName,
+        sizeBytes: MiB,
+      });
+    // The first chunk (1,000 events) holds the new hire's 6 uploads and suppressed Box uploads;
+    // the second brings another subject, which makes a cache of one subject start over.
+    const events = [
+      ...Array.from({ length: 6 }, (_, n) =>
+        record(`rae-${n}`, 'rae.novak@example.com', 'Dropbox', n),
+      ),
+      ...Array.from({ length: 994 }, (_, n) =>
+        record(`rae-box-${n}`, 'rae.novak@example.com', 'Box', 10),
+      ),
+      record('researcher-box', 'researcher0@example.com', 'Box', 20),
+    ];
+    const summary = await ingestFileEvents(deps(testRules, { subjectCacheLimit: 1 }), events);
+    expect(summary).toMatchObject({ accepted: 1001, suppressed: 995, casesOpened: 1 });
+    const detail = await subjectCase('rae.novak@example.com');
+    expect(detail?.signals[0]?.title).toBe(
+      "File activity: 6× their department's normal volume per person of source code to Cloud Storage",
+    );
+  });
+
   it('suppresses by rule, audits rule changes and throttles', async () => {
     const db = current().store.db;
     const box = makeFileEventRecord({
