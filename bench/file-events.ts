@@ -3,18 +3,30 @@
  * path (stream, parse, registry match, noise rules, COPY into the day-partitioned table, daily
  * totals and baselines, alerts to intake) on the real PostgreSQL server, next to a bare
  * `JSON.parse` loop over the same file. The process's RSS is sampled every 250 ms during ingest.
+ * Then it times a bare COPY of the same rows, written beforehand in COPY's text format, into the
+ * emptied table: what the server alone needs to store them. When the server runs on this
+ * machine, the CPU time of its processes is read from /proc for both runs.
  *
  *   npm run bench:files -- [--events 1000000] [--people 2000] [--days 7] [--batch 100000]
  *
  * `--batch` is the number of events per transaction.
  * The server is BENCH_DATABASE_URL, else TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres.
  * It creates (and drops) the database casebridge_files_bench, and writes the NDJSON file to the
- * system's temporary folder (about 700 bytes per event) and deletes it afterwards.
+ * system's temporary folder (about 700 bytes per event, and about 400 for the COPY rows) and
+ * deletes them afterwards.
  */
-import { createReadStream, createWriteStream, rmSync, statSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { upsertCriticalFiles } from '../src/files/critical-file-registry.ts';
@@ -80,9 +92,31 @@ const destinations = [
 const registrySize = 10_000;
 const hashOf = (n: number) => n.toString(16).padStart(64, '0');
 
-async function writeEvents(file: string): Promise<void> {
+/** Writes a line to a stream, waiting when its buffer is full. */
+async function writeLine(out: NodeJS.WritableStream, line: string): Promise<void> {
+  if (!out.write(line)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+}
+
+function endStream(out: NodeJS.WritableStream): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    out.once('error', reject);
+    out.end(() => resolve());
+  });
+}
+
+/** The columns of the bare COPY, in the order of the rows `writeEvents` writes. */
+const copyColumns =
+  'subject_key, source, event_id, observed_at, user_email, device, action, file_name, file_path, sha256, md5, file_category, size_bytes, destination_category, destination_name, domains, process, severity, risk_score, critical_file_id, suppressed_by, received_at';
+
+/**
+ * Writes the NDJSON events to `file` and, to `copyFile`, the rows the volume path would store for
+ * them, in COPY's text format (without the registry match, which the server does not see).
+ */
+async function writeEvents(file: string, copyFile: string): Promise<void> {
   const next = random(42);
   const out = createWriteStream(file);
+  const copyOut = createWriteStream(copyFile);
+  const receivedAt = new Date().toISOString();
   const start = Date.parse('2026-03-01T00:00:00Z');
   const span = dayCount * 86_400_000;
   for (let i = 0; i < eventCount; i++) {
@@ -114,12 +148,71 @@ async function writeEvents(file: string): Promise<void> {
       process: { executable: 'C:/Program Files/Browser/browser.exe', owner: `person${person}` },
       risk: { score: Math.floor(next() * 10), severity: 'LOW', indicators: [] },
     };
-    if (!out.write(`${JSON.stringify(record)}\n`))
-      await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+    await writeLine(out, `${JSON.stringify(record)}\n`);
+    const row = [
+      `email:${record.user.email}`,
+      'incydr',
+      record.event.id,
+      record['@timestamp'],
+      record.user.email,
+      record.source.name,
+      record.event.action,
+      record.file.name,
+      record.file.directory,
+      record.file.hash.sha256,
+      '\\N',
+      record.file.category,
+      record.file.sizeInBytes,
+      record.destination.category,
+      record.destination.name,
+      '{}',
+      record.process.executable,
+      'low',
+      record.risk.score,
+      '\\N',
+      destinationName === 'Box' ? 'corporate-box' : '\\N',
+      receivedAt,
+    ];
+    await writeLine(copyOut, `${row.join('\t')}\n`);
   }
-  await new Promise<void>((resolve, reject) =>
-    out.end((error?: Error | null) => (error ? reject(error) : resolve())),
-  );
+  await Promise.all([endStream(out), endStream(copyOut)]);
+}
+
+/**
+ * CPU seconds used so far by the PostgreSQL processes of this machine, from /proc; null when
+ * none is visible (the server runs elsewhere, or /proc is not there). Exited backends are not
+ * counted, so both measured runs keep their connection open throughout.
+ */
+function serverCpuSeconds(): number | null {
+  let ticks = 0;
+  let found = false;
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return null;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    if (!stat.includes('(postgres)')) continue;
+    // Fields after the command: state is field 3, utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]);
+    found = true;
+  }
+  // Linux reports these times in clock ticks of 1/100 s.
+  return found ? ticks / 100 : null;
+}
+
+function cpuSince(start: number | null): number | null {
+  const end = serverCpuSeconds();
+  return start === null || end === null ? null : end - start;
 }
 
 async function bareParse(file: string): Promise<number> {
@@ -137,7 +230,7 @@ async function bareParse(file: string): Promise<number> {
   return count / ((performance.now() - started) / 1000);
 }
 
-async function fullPath(file: string) {
+async function fullPath(file: string, copyFile: string) {
   await adminRun(`drop database if exists ${database} with (force)`);
   await adminRun(`create database ${database}`);
   const store = await openStore({ databaseUrl: databaseUrl(database), maxConnections: 2 });
@@ -164,6 +257,8 @@ async function fullPath(file: string) {
   );
   const samples: number[] = [];
   const timer = setInterval(() => samples.push(process.memoryUsage().rss), 250);
+  const serverStart = serverCpuSeconds();
+  const nodeStart = process.cpuUsage();
   const started = performance.now();
   const summary = await ingestFileEvents(
     {
@@ -176,20 +271,50 @@ async function fullPath(file: string) {
     createReadStream(file, { encoding: 'utf8' }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const nodeUsage = process.cpuUsage(nodeStart);
+  const serverCpu = cpuSince(serverStart);
   clearInterval(timer);
   await store.close();
+  const bareCopy = await timeBareCopy(copyFile);
   await adminRun(`drop database if exists ${database} with (force)`);
-  return { summary, seconds, samples };
+  return {
+    summary,
+    seconds,
+    samples,
+    nodeCpu: (nodeUsage.user + nodeUsage.system) / 1e6,
+    serverCpu,
+    bareCopy,
+  };
+}
+
+/** Empties `file_events` and copies the prepared rows into it in one COPY, as fast as it goes. */
+async function timeBareCopy(copyFile: string) {
+  const sql = postgres(databaseUrl(database), { max: 1, onnotice: () => {} });
+  try {
+    // Truncating keeps the daily partitions that the volume path created.
+    await sql`truncate file_events`;
+    const serverStart = serverCpuSeconds();
+    const started = performance.now();
+    const copy = await sql.unsafe(`COPY file_events (${copyColumns}) FROM STDIN`).writable();
+    await pipeline(createReadStream(copyFile), copy);
+    const seconds = (performance.now() - started) / 1000;
+    return { seconds, serverCpu: cpuSince(serverStart) };
+  } finally {
+    await sql.end();
+  }
 }
 
 const file = path.join(tmpdir(), `casebridge-file-events-${process.pid}.ndjson`);
+const copyFile = `${file}.copy`;
 try {
-  await writeEvents(file);
+  await writeEvents(file, copyFile);
   const megabytes = statSync(file).size / 1_048_576;
   const bare = await bareParse(file);
-  const full = await fullPath(file);
+  const full = await fullPath(file, copyFile);
   const perSecond = eventCount / full.seconds;
   const mib = (bytes: number) => Math.round(bytes / 1_048_576);
+  const perEvent = (seconds: number | null) =>
+    seconds === null ? null : Number(((seconds * 1e6) / eventCount).toFixed(1));
   const tenth = Math.max(1, Math.floor(full.samples.length / 10));
   const result = {
     events: eventCount,
@@ -202,6 +327,17 @@ try {
     ratio: Number((perSecond / bare).toFixed(3)),
     target: 0.5,
     seconds: Number(full.seconds.toFixed(1)),
+    // CPU time per event: this process (all its threads) and the server's processes.
+    cpuMicrosecondsPerEvent: {
+      node: perEvent(full.nodeCpu),
+      server: perEvent(full.serverCpu),
+    },
+    // The same rows copied in one COPY with nothing else to do: what storing them costs.
+    bareCopy: {
+      rowsPerSecond: Math.round(eventCount / full.bareCopy.seconds),
+      ratio: Number((eventCount / full.bareCopy.seconds / bare).toFixed(3)),
+      serverCpuMicrosecondsPerRow: perEvent(full.bareCopy.serverCpu),
+    },
     rssMiB: {
       min: mib(Math.min(...full.samples)),
       max: mib(Math.max(...full.samples)),
@@ -215,6 +351,10 @@ try {
   console.log(
     `file events: ${result.fullPathPerSecond} events/s through the volume path vs ${result.bareParsePerSecond} lines/s bare JSON.parse: ratio ${result.ratio} (target ≥ ${result.target}); RSS ${result.rssMiB.min}–${result.rssMiB.max} MiB`,
   );
+  console.log(
+    `bare COPY of the same rows: ${result.bareCopy.rowsPerSecond} rows/s, ratio ${result.bareCopy.ratio} of the bare parse rate`,
+  );
 } finally {
   rmSync(file, { force: true });
+  rmSync(copyFile, { force: true });
 }
