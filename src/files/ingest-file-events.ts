@@ -65,6 +65,9 @@ export const DEFAULT_FILE_BATCH_SIZE = 100_000;
 /** Events per COPY: the next chunk is read and prepared while the server stores this one. */
 const CHUNK_SIZE = 1_000;
 
+/** Chunks read ahead while a unit finishes: 16,000 events, a few hundred milliseconds of input. */
+const READ_AHEAD_CHUNKS = 16;
+
 /**
  * Ingests raw file events at volume: parses them, stores them in the day-partitioned
  * `file_events` table with COPY, matches them against the critical-file registry and the noise
@@ -163,13 +166,40 @@ async function ingestWithRun(
     })[Symbol.asyncIterator]();
 
     /** Reads and prepares the next chunk; null at the end of the input. */
-    const nextChunk = async (): Promise<PreparedEvent[] | null> => {
+    const readChunk = async (): Promise<PreparedEvent[] | null> => {
       for (;;) {
         const next = await chunks.next();
         if (next.done === true) return null;
         receivedAt = now().toISOString();
         const prepared = next.value.filter((event) => event !== null);
         if (prepared.length > 0) return prepared;
+      }
+    };
+    /** Chunks read while a unit finished, waiting for the next unit. */
+    const readAhead: PreparedEvent[][] = [];
+    let inputEnded = false;
+    const nextChunk = async (): Promise<PreparedEvent[] | null> => {
+      const queued = readAhead.shift();
+      if (queued !== undefined) return queued;
+      if (inputEnded) return null;
+      const chunk = await readChunk();
+      if (chunk === null) inputEnded = true;
+      return chunk;
+    };
+    /**
+     * Reads chunks ahead until `finishing` settles, so that the process parses while the server
+     * adds a unit's daily totals and cases. Reads at most READ_AHEAD_CHUNKS.
+     */
+    const readWhile = async (finishing: Promise<unknown>): Promise<void> => {
+      let settled = false;
+      const markSettled = () => {
+        settled = true;
+      };
+      finishing.then(markSettled, markSettled);
+      while (!settled && !inputEnded && readAhead.length < READ_AHEAD_CHUNKS) {
+        const chunk = await readChunk();
+        if (chunk === null) inputEnded = true;
+        else readAhead.push(chunk);
       }
     };
     const newDays = (chunk: readonly PreparedEvent[]) => {
@@ -193,14 +223,19 @@ async function ingestWithRun(
             if (size > 0 && newDays(pending).length > 0) break;
             await unit.add(pending);
             size += pending.length;
-            pending = await nextChunk();
+            pending = size < batchSize ? await nextChunk() : null;
           }
-          return await unit.finish();
+          const finishing = unit.finish();
+          // A failed read must not leave the unit's failure unhandled.
+          finishing.catch(() => {});
+          await readWhile(finishing);
+          return await finishing;
         } finally {
           await unit.abandon();
         }
       });
       addCounts(summary, counts);
+      pending ??= await nextChunk();
     }
   } catch (error) {
     throw asDatabaseUnavailable(error);
