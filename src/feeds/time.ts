@@ -64,50 +64,43 @@ function fromIso(text: string): TimeResult {
     };
   }
 
-  const [, year, month, day, hour, minute, second = '0', fraction = '', zone = 'Z'] = match;
-  const parts = {
-    year: Number(year),
-    month: Number(month),
-    day: Number(day),
-    hour: Number(hour),
-    minute: Number(minute),
-    second: Number(second),
-  };
-  if (!isValidCalendarTime(parts)) {
+  const [, yearText, monthText, dayText, hourText, minuteText, secondText, fraction, zone] = match;
+  const year = Number(yearText);
+  const month = Number(monthText);
+  const day = Number(dayText);
+  const hour = Number(hourText);
+  const minute = Number(minuteText);
+  const second = secondText === undefined ? 0 : Number(secondText);
+  if (
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > daysInMonth(year, month) ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59
+  ) {
     return { ok: false, problem: 'is not a valid time (no such date or time of day)' };
   }
 
-  const offset = offsetMinutes(zone);
+  const offset = offsetMinutes(zone!);
   if (offset === null) {
     return { ok: false, problem: 'is not a valid time (invalid time zone offset)' };
   }
 
   // Fractions beyond milliseconds (Graph sends 7 digits, Incydr 6) are truncated.
-  const milliseconds = Number(fraction.slice(0, 3).padEnd(3, '0'));
-  const utc = Date.UTC(
-    parts.year,
-    parts.month - 1,
-    parts.day,
-    parts.hour,
-    parts.minute,
-    parts.second,
-    milliseconds,
-  );
+  const milliseconds = fraction === undefined ? 0 : Number(fraction.slice(0, 3).padEnd(3, '0'));
+  const utc = Date.UTC(year, month - 1, day, hour, minute, second, milliseconds);
   return withinWindow(new Date(utc - offset * 60_000));
 }
 
-function isValidCalendarTime(parts: {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}): boolean {
-  if (parts.month < 1 || parts.month > 12) return false;
-  const daysInMonth = new Date(Date.UTC(parts.year, parts.month, 0)).getUTCDate();
-  if (parts.day < 1 || parts.day > daysInMonth) return false;
-  return parts.hour <= 23 && parts.minute <= 59 && parts.second <= 59;
+/** The number of days of a month (1–12) in the Gregorian calendar. */
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) {
+    const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+    return leap ? 29 : 28;
+  }
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 /** Returns the zone's offset from UTC in minutes, or null when it is out of range. */
@@ -121,8 +114,12 @@ function offsetMinutes(zone: string): number | null {
   return zone.startsWith('-') ? -total : total;
 }
 
+const earliestMs = earliestTime.getTime();
+const latestMs = latestTime.getTime();
+
 function withinWindow(date: Date): TimeResult {
-  if (date < earliestTime || date >= latestTime) {
+  const time = date.getTime();
+  if (time < earliestMs || time >= latestMs) {
     return {
       ok: false,
       problem: `is not a valid time (${date.toISOString()} is outside 2000–2099)`,
