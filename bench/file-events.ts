@@ -179,9 +179,9 @@ async function writeEvents(file: string, copyFile: string): Promise<void> {
 }
 
 /**
- * CPU seconds used so far by the PostgreSQL processes of this machine, from /proc; null when
- * none is visible (the server runs elsewhere, or /proc is not there). Exited backends are not
- * counted, so both measured runs keep their connection open throughout.
+ * Returns the CPU seconds used so far by the PostgreSQL processes of this machine, from /proc,
+ * or null when none is visible (the server runs elsewhere, or there is no /proc). An exited
+ * backend is not counted. Both measured runs therefore keep their connection open throughout.
  */
 function serverCpuSeconds(): number | null {
   let ticks = 0;

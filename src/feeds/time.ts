@@ -94,7 +94,7 @@ function fromIso(text: string): TimeResult {
   return withinWindow(new Date(utc - offset * 60_000));
 }
 
-/** The number of days of a month (1–12) in the Gregorian calendar. */
+/** Returns the number of days of a month (1–12) in the Gregorian calendar. */
 function daysInMonth(year: number, month: number): number {
   if (month === 2) {
     const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;

@@ -4,6 +4,7 @@ import type { Logger } from '../log.ts';
 import type { CaseNotifier } from '../outbox/case-notifier.ts';
 import type { WatchlistContext } from '../people/watchlists.ts';
 import { asDatabaseUnavailable, type Db } from '../store/db.ts';
+import { ChunkReader, NOT_YET } from './chunk-reader.ts';
 import { loadRegistryIndex } from './critical-file-registry.ts';
 import { toFileEvent } from './file-event.ts';
 import { ensureFileEventPartitions } from './file-event-partitions.ts';
@@ -38,6 +39,11 @@ export interface FileIngestDeps {
   watch?: WatchlistContext | undefined;
   /** Subjects a run keeps resolved before its cache starts over; MAX_CACHED_SUBJECTS by default. */
   subjectCacheLimit?: number;
+  /**
+   * How long a unit waits for more input before it stores what it has and ends, in milliseconds:
+   * a slow stream must not hold the unit's transaction and the ingest lock. 1,000 by default.
+   */
+  inputWaitMs?: number;
 }
 
 export interface FileIngestSummary {
@@ -67,6 +73,8 @@ const CHUNK_SIZE = 1_000;
 
 /** Chunks read ahead while a unit finishes: 16,000 events, a few hundred milliseconds of input. */
 const READ_AHEAD_CHUNKS = 16;
+
+const DEFAULT_INPUT_WAIT_MS = 1_000;
 
 /**
  * Ingests raw file events at volume: parses them, stores them in the day-partitioned
@@ -140,6 +148,7 @@ async function ingestWithRun(
 ): Promise<FileIngestSummary> {
   const batchSize = Math.max(1, deps.batchSize ?? DEFAULT_FILE_BATCH_SIZE);
   const chunkSize = Math.min(batchSize, CHUNK_SIZE);
+  const inputWaitMs = deps.inputWaitMs ?? DEFAULT_INPUT_WAIT_MS;
   const summary: FileIngestSummary = {
     accepted: 0,
     suppressed: 0,
@@ -155,7 +164,7 @@ async function ingestWithRun(
     const run = await openRun();
     const partitions = new Set<string>();
     let receivedAt = now().toISOString();
-    const chunks = mapFileEventChunks(input, chunkSize, (record): PreparedEvent | null => {
+    const records = mapFileEventChunks(input, chunkSize, (record): PreparedEvent | null => {
       const outcome = 'error' in record ? null : toFileEvent(record.value);
       if (outcome === null || !outcome.ok) {
         const reason = outcome === null ? (record as { error: string }).error : outcome.reason;
@@ -163,51 +172,22 @@ async function ingestWithRun(
         return null;
       }
       return prepareFileEvent(outcome.event, run.registry, run.rules, receivedAt);
-    })[Symbol.asyncIterator]();
-
-    /** Reads and prepares the next chunk; null at the end of the input. */
-    const readChunk = async (): Promise<PreparedEvent[] | null> => {
-      for (;;) {
-        const next = await chunks.next();
-        if (next.done === true) return null;
+    });
+    /** Yields the prepared chunks, without rejected records and empty chunks. */
+    async function* preparedChunks(): AsyncGenerator<PreparedEvent[]> {
+      for await (const chunk of records) {
         receivedAt = now().toISOString();
-        const prepared = next.value.filter((event) => event !== null);
-        if (prepared.length > 0) return prepared;
+        const prepared = chunk.filter((event) => event !== null);
+        if (prepared.length > 0) yield prepared;
       }
-    };
-    /** Chunks read while a unit finished, waiting for the next unit. */
-    const readAhead: PreparedEvent[][] = [];
-    let inputEnded = false;
-    const nextChunk = async (): Promise<PreparedEvent[] | null> => {
-      const queued = readAhead.shift();
-      if (queued !== undefined) return queued;
-      if (inputEnded) return null;
-      const chunk = await readChunk();
-      if (chunk === null) inputEnded = true;
-      return chunk;
-    };
-    /**
-     * Reads chunks ahead until `finishing` settles, so that the process parses while the server
-     * adds a unit's daily totals and cases. Reads at most READ_AHEAD_CHUNKS.
-     */
-    const readWhile = async (finishing: Promise<unknown>): Promise<void> => {
-      let settled = false;
-      const markSettled = () => {
-        settled = true;
-      };
-      finishing.then(markSettled, markSettled);
-      while (!settled && !inputEnded && readAhead.length < READ_AHEAD_CHUNKS) {
-        const chunk = await readChunk();
-        if (chunk === null) inputEnded = true;
-        else readAhead.push(chunk);
-      }
-    };
+    }
+    const reader = new ChunkReader(preparedChunks());
     const newDays = (chunk: readonly PreparedEvent[]) => {
       const days = new Set(chunk.map(({ day }) => day));
       return [...days].filter((day) => !partitions.has(day));
     };
 
-    let pending = await nextChunk();
+    let pending = await reader.next();
     while (pending !== null) {
       const missing = newDays(pending);
       if (missing.length > 0) {
@@ -223,19 +203,20 @@ async function ingestWithRun(
             if (size > 0 && newDays(pending).length > 0) break;
             await unit.add(pending);
             size += pending.length;
-            pending = size < batchSize ? await nextChunk() : null;
+            // Slow input ends the unit: a stalled stream must not hold the transaction and lock.
+            const next = size < batchSize ? await reader.nextWithin(inputWaitMs) : null;
+            pending = next === NOT_YET ? null : next;
           }
           const finishing = unit.finish();
-          // A failed read must not leave the unit's failure unhandled.
-          finishing.catch(() => {});
-          await readWhile(finishing);
+          // The process parses the next chunks while the server adds totals and opens cases.
+          await reader.readWhile(finishing, READ_AHEAD_CHUNKS);
           return await finishing;
         } finally {
           await unit.abandon();
         }
       });
       addCounts(summary, counts);
-      pending ??= await nextChunk();
+      pending ??= await reader.next();
     }
   } catch (error) {
     throw asDatabaseUnavailable(error);

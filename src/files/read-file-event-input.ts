@@ -23,11 +23,34 @@ export async function* readFileEventInput(input: FileEventInput): AsyncGenerator
 /** Records per chunk of `readFileEventInput`. */
 const DEFAULT_CHUNK = 1000;
 
+/** How long NDJSON input may pause before the records read so far are handed over, in ms. */
+const PAUSE_MS = 100;
+
+/** Tells whether `promise` settles, either way, within `ms` milliseconds. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([
+      promise.then(
+        () => true,
+        () => true,
+      ),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Reads file-event records from parsed records, text or a stream, in chunks of at most `size`
  * records. Each record goes to `map` as soon as it is parsed, and the chunks hold what `map`
  * returns. NDJSON is read line by line, so a stream of millions of events needs memory for one
- * chunk at a time. The index of an NDJSON record is its zero-based line number. A search page
+ * chunk at a time. When an NDJSON stream pauses for 100 ms, the records read so far come as a
+ * shorter chunk. The index of an NDJSON record is its zero-based line number. A search page
  * (`{"fileEvents":[…],"nextPgToken":…}`) is read whole, as the API bounds its size; the index is
  * the position in `fileEvents`. A page that is not valid JSON is split into its records so that
  * one broken record is rejected and the others are kept. Because `map` runs as each record is
@@ -80,7 +103,13 @@ async function* readLinesOrPage<T>(
     for (const line of buffered) add(line);
     for (;;) {
       while (chunk.length >= size) yield chunk.splice(0, size);
-      const next = await iterator.next();
+      const reading = iterator.next();
+      // A stream that pauses hands over the records it sent, so that they are stored meanwhile.
+      if (chunk.length > 0 && !(await settlesWithin(reading, PAUSE_MS))) {
+        yield chunk;
+        chunk = [];
+      }
+      const next = await reading;
       if (next.done === true) break;
       for (const line of next.value) add(line);
     }

@@ -1,3 +1,5 @@
+import { PassThrough } from 'node:stream';
+import { setTimeout as delay } from 'node:timers/promises';
 import { and, eq, like, sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import { upsertCriticalFiles } from '../../src/files/critical-file-registry.ts';
@@ -207,6 +209,26 @@ describeStores('file events stored with COPY', (current, backend) => {
       }),
     ]);
     expect(again).toMatchObject({ casesOpened: 0, casesUpdated: 1 });
+  });
+
+  it('stores what arrived when the input stalls, and lets other queries in meanwhile', async () => {
+    const ndjson = (records: unknown[]) => records.map((r) => `${JSON.stringify(r)}\n`).join('');
+    const input = new PassThrough();
+    const ingest = ingestFileEvents(deps({ inputWaitMs: 50 }), input);
+    input.write(ndjson(events('stall', 'stalled.stream@example.org', 3)));
+    // While the stream stalls, the 3 events are committed and a query returns at once. Had
+    // the unit kept its transaction open, the query would wait (PGlite) or see none (PostgreSQL).
+    let seen = -1;
+    const deadline = Date.now() + 3_000;
+    while (seen !== 3 && Date.now() < deadline) {
+      seen = await Promise.race([stored('stall'), delay(1_000).then(() => -1)]);
+      if (seen !== 3) await delay(20);
+    }
+    expect(seen).toBe(3);
+    input.end(ndjson(events('stall', 'stalled.stream@example.org', 2, 3)));
+    expect(await ingest).toMatchObject({ accepted: 5, duplicates: 0 });
+    expect(await stored('stall')).toBe(5);
+    expect(await dayTotal('stalled.stream@example.org')).toBe(5);
   });
 
   it.skipIf(backend === 'pglite')(
