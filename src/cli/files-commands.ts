@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { CasebridgeError } from '../errors.ts';
 import type { LoadedFileRules } from '../files/file-rules.ts';
 import type { FilesService } from '../files/files-service.ts';
-import type { FileIngestSummary } from '../files/ingest-file-events.ts';
+import { type FileIngestSummary, MAX_KEPT_REJECTIONS } from '../files/ingest-file-events.ts';
 import { testFileRules } from '../files/test-file-rules.ts';
 import { EXIT_REJECTED, type Output } from './output.ts';
 
@@ -16,22 +16,25 @@ export async function runFileEventIngest(
 ): Promise<number> {
   const summary = await service.ingestEvents(openInput(source, stdin));
   out.result(summary, () => formatFileIngestSummary(summary));
-  return summary.rejected.length > 0 ? EXIT_REJECTED : 0;
+  return summary.rejectedCount > 0 ? EXIT_REJECTED : 0;
 }
 
 export function formatFileIngestSummary(summary: FileIngestSummary): string {
   const lines = [
-    `accepted ${summary.accepted} (duplicates ${summary.duplicates}, suppressed ${summary.suppressed}, critical files ${summary.matchedCritical}), rejected ${summary.rejected.length}`,
+    `accepted ${summary.accepted} (duplicates ${summary.duplicates}, suppressed ${summary.suppressed}, critical files ${summary.matchedCritical}), rejected ${summary.rejectedCount}`,
     `cases opened ${summary.casesOpened}, updated ${summary.casesUpdated}, held back by the throttle ${summary.throttled}`,
   ];
   for (const rejected of summary.rejected.slice(0, MAX_LISTED_REJECTIONS))
     lines.push(`  record ${rejected.index}: ${rejected.reason}`);
-  const unlisted = summary.rejected.length - MAX_LISTED_REJECTIONS;
-  if (unlisted > 0) lines.push(`  … and ${unlisted} more; --json lists every rejected record`);
+  const unlisted = summary.rejectedCount - MAX_LISTED_REJECTIONS;
+  if (unlisted > 0) {
+    const listed = Math.min(summary.rejectedCount, MAX_KEPT_REJECTIONS).toLocaleString('en');
+    lines.push(`  … and ${unlisted} more; --json lists the first ${listed} rejected records`);
+  }
   return lines.join('\n');
 }
 
-/** Rejected records the text summary lists; `--json` lists them all. */
+/** Rejected records the text summary lists; `--json` lists all that the summary keeps. */
 const MAX_LISTED_REJECTIONS = 20;
 
 function openInput(source: string, stdin: Readable): Readable {

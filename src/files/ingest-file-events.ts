@@ -57,6 +57,9 @@ export interface FileIngestSummary {
   duplicates: number;
   /** Subjects whose new case the per-subject throttle held back. */
   throttled: number;
+  /** Records that were not valid file events. */
+  rejectedCount: number;
+  /** The first MAX_KEPT_REJECTIONS rejected records, with why each was rejected. */
   rejected: RejectedRecord[];
   casesOpened: number;
   casesUpdated: number;
@@ -75,6 +78,9 @@ const CHUNK_SIZE = 1_000;
 const READ_AHEAD_CHUNKS = 16;
 
 const DEFAULT_INPUT_WAIT_MS = 1_000;
+
+/** Rejected records a summary lists; beyond them it only counts, so bad input cannot fill memory. */
+export const MAX_KEPT_REJECTIONS = 1_000;
 
 /**
  * Ingests raw file events at volume: parses them, stores them in the day-partitioned
@@ -155,6 +161,7 @@ async function ingestWithRun(
     matchedCritical: 0,
     duplicates: 0,
     throttled: 0,
+    rejectedCount: 0,
     rejected: [],
     casesOpened: 0,
     casesUpdated: 0,
@@ -168,7 +175,9 @@ async function ingestWithRun(
       const outcome = 'error' in record ? null : toFileEvent(record.value);
       if (outcome === null || !outcome.ok) {
         const reason = outcome === null ? (record as { error: string }).error : outcome.reason;
-        summary.rejected.push({ index: record.index, reason });
+        summary.rejectedCount++;
+        if (summary.rejected.length < MAX_KEPT_REJECTIONS)
+          summary.rejected.push({ index: record.index, reason });
         return null;
       }
       return prepareFileEvent(outcome.event, run.registry, run.rules, receivedAt);
@@ -228,7 +237,7 @@ async function ingestWithRun(
       suppressed: summary.suppressed,
       matchedCritical: summary.matchedCritical,
       duplicates: summary.duplicates,
-      rejected: summary.rejected.length,
+      rejected: summary.rejectedCount,
       casesOpened: summary.casesOpened,
       casesUpdated: summary.casesUpdated,
     },

@@ -43,7 +43,7 @@ export function incydrHandlers(
         suppressed: summary.suppressed,
         matchedCritical: summary.matchedCritical,
         duplicates: summary.duplicates,
-        rejected: summary.rejected.length,
+        rejected: summary.rejectedCount,
         casesOpened: summary.casesOpened,
         casesUpdated: summary.casesUpdated,
       };

@@ -211,6 +211,18 @@ describeStores('file events stored with COPY', (current, backend) => {
     expect(again).toMatchObject({ casesOpened: 0, casesUpdated: 1 });
   });
 
+  it('counts every rejected record and keeps the first 1,000 with their reasons', async () => {
+    const input = [
+      ...events('kept', 'rejects@example.org', 1),
+      ...Array.from({ length: 1_200 }, () => ({})),
+    ];
+    const summary = await ingestFileEvents(deps(), input);
+    expect(summary).toMatchObject({ accepted: 1, rejectedCount: 1_200 });
+    expect(summary.rejected).toHaveLength(1_000);
+    expect(summary.rejected.at(-1)).toMatchObject({ index: 1_000 });
+    expect(summary.rejected[0]!.reason).toContain('event');
+  });
+
   it('stores what arrived when the input stalls, and lets other queries in meanwhile', async () => {
     const ndjson = (records: unknown[]) => records.map((r) => `${JSON.stringify(r)}\n`).join('');
     const input = new PassThrough();
