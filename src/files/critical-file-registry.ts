@@ -128,7 +128,8 @@ export async function listCriticalFiles(db: Executor): Promise<CriticalFileRow[]
 /**
  * Parses a registry CSV with a header row naming the columns `sha256`, `md5`, `label`, `owner`
  * and `sensitivity` (any order; `owner` and one of the hashes may be empty). Every row is checked
- * before anything is stored, and the error lists each bad row by its line number.
+ * before anything is stored, and the error lists each bad row by its line number. A file that
+ * cannot be imported is a PAYLOAD_INVALID error, as bad input rather than a bad command.
  */
 export function parseCriticalFileCsv(text: string): CriticalFileInput[] {
   let records: Array<Record<string, string>>;
@@ -141,21 +142,21 @@ export function parseCriticalFileCsv(text: string): CriticalFileInput[] {
     });
   } catch (error) {
     throw new CasebridgeError(
-      'USAGE_INVALID',
+      'PAYLOAD_INVALID',
       `The registry CSV could not be read: ${(error as Error).message}. Check that the header names sha256, md5, label, owner and sensitivity, and that every row has as many fields as the header.`,
     );
   }
 
   if (records.length === 0) {
     throw new CasebridgeError(
-      'USAGE_INVALID',
+      'PAYLOAD_INVALID',
       'The registry CSV has no rows. Give a header sha256,md5,label,owner,sensitivity and one row per file.',
     );
   }
   const unknown = Object.keys(records[0]!).filter((name) => !csvColumns.has(name));
   if (unknown.length > 0) {
     throw new CasebridgeError(
-      'USAGE_INVALID',
+      'PAYLOAD_INVALID',
       `The registry CSV has unknown columns: ${unknown.join(', ')}. Use only sha256, md5, label, owner and sensitivity.`,
     );
   }
@@ -184,7 +185,7 @@ export function parseCriticalFileCsv(text: string): CriticalFileInput[] {
   });
   if (problems.length > 0) {
     throw new CasebridgeError(
-      'USAGE_INVALID',
+      'PAYLOAD_INVALID',
       `${problems.length} of ${records.length} registry rows are invalid; nothing was imported.\n${problems.join('\n')}`,
     );
   }

@@ -218,9 +218,9 @@ describe('casebridge files CLI beside a running server', { timeout: 120_000 }, (
     const csv = path.join(dataDir, 'bad-registry.csv');
     writeFileSync(csv, 'sha256,md5,label,owner,sensitivity\nxyz,,Broken,,internal\n');
     const imported = await run(env, ['files', 'import', csv, '--json']);
-    expect(imported.code).toBe(2);
+    expect(imported.code).toBe(1);
     const error = JSON.parse(imported.stdout).error;
-    expect(error.code).toBe('USAGE_INVALID');
+    expect(error.code).toBe('PAYLOAD_INVALID');
     expect(error.message).toContain(
       'Invalid critical file on line 2 (sha256 "xyz": must be 64 hexadecimal digits (SHA-256))',
     );

@@ -258,9 +258,9 @@ describeStores('local API for files', (current, backend) => {
       runFilesImport(service, out, csv),
     );
 
-    expect(run.code).toBe(2);
+    expect(run.code).toBe(1);
     const error = JSON.parse(run.stdout).error;
-    expect(error.code).toBe('USAGE_INVALID');
+    expect(error.code).toBe('PAYLOAD_INVALID');
     expect(error.message).toContain('Invalid critical file on line 3');
     const stored = await current().store.db.select().from(criticalFiles);
     expect(stored.map((row) => row.label)).not.toContain('Fine');
