@@ -101,6 +101,8 @@ export function pullFileEvents(
         ? null
         : { start, token: page.nextPgToken },
     skipPage({ start }, reason, lastEventAt) {
+      // NOTE: a skip does not move lastEventAt, so a second bad page in a row after a handed-on
+      // page requests the same query again. A page that stays bad then ends the run at the limit.
       const skipFrom = lastEventAt ?? start;
       const skipTo = new Date(skipFrom.getTime() + skipMs);
       return {
