@@ -7,7 +7,7 @@ import { createCaseNotifier } from '../../src/outbox/create-case-notifier.ts';
 import { auditEvents, caseThreads, outbox, timers } from '../../src/store/schema.ts';
 import { makeSignal, people, seedExampleDirectory, silentLogger } from '../support/builders.ts';
 import { drainOutbox } from '../support/drain-outbox.ts';
-import { FakeSlackApi } from '../support/fake-slack-api.ts';
+import { type FakeSlackApi, startCaseWorkspace } from '../support/fake-slack-api.ts';
 import { describeStores } from '../support/stores.ts';
 import { TestClock } from '../support/test-clock.ts';
 
@@ -75,13 +75,8 @@ describeStores('SLA ladder', (current) => {
   };
 
   beforeAll(async () => {
-    slack = await FakeSlackApi.start();
-    slack.users.set('UANN', { email: people.analyst });
-    slack.users.set('UHANA', { email: people.hr });
-    slack.users.set('UMARIA', { email: people.manager });
+    slack = await startCaseWorkspace();
     slack.users.set('UOLIVIA', { email: 'olivia.park@example.com' });
-    slack.members.set('CSECURITY1', ['UANN']);
-    slack.members.set('CHRTEAM01', ['UHANA']);
     await seedExampleDirectory(db());
   });
 

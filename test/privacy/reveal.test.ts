@@ -12,7 +12,7 @@ import { expireReveals } from '../../src/privacy/expire-reveals.ts';
 import { auditEvents, caseThreads, identityReveals, roleGrants } from '../../src/store/schema.ts';
 import { makeSignal, people, seedExampleDirectory, silentLogger } from '../support/builders.ts';
 import { drainOutbox } from '../support/drain-outbox.ts';
-import { FakeSlackApi } from '../support/fake-slack-api.ts';
+import { type FakeSlackApi, startCaseWorkspace } from '../support/fake-slack-api.ts';
 import { describeStores } from '../support/stores.ts';
 import { TestClock } from '../support/test-clock.ts';
 
@@ -70,11 +70,7 @@ describeStores('identity reveal', (current) => {
   };
 
   beforeAll(async () => {
-    slack = await FakeSlackApi.start();
-    slack.users.set('UANN', { email: people.analyst });
-    slack.users.set('UHANA', { email: people.hr });
-    slack.members.set('CSECURITY1', ['UANN']);
-    slack.members.set('CHRTEAM01', ['UHANA']);
+    slack = await startCaseWorkspace();
     await seedExampleDirectory(db());
     await db().insert(roleGrants).values({ email: privacyOfficer, role: 'privacy' });
 
