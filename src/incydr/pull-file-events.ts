@@ -1,13 +1,10 @@
-import { saveCursor } from './cursor-store.ts';
 import type { IncydrResponse } from './incydr-client.ts';
+import { pullPages } from './pull-pages.ts';
 import {
-  failWindow,
-  finishWindow,
   type OpenWindow,
   type PageHandler,
   parseJsonObject,
   type StreamDeps,
-  StreamRun,
   type StreamRunResult,
 } from './stream-run.ts';
 
@@ -78,66 +75,47 @@ function latestInserted(records: unknown[], after: Date | null): Date | null {
  * (or the window start) plus `badPageSkipSeconds`. The events inserted in that skipped span are not
  * pulled; the log line `incydr page skipped` names the span so that it can be pulled again.
  */
-export async function pullFileEvents(
+export function pullFileEvents(
   deps: StreamDeps,
   window: OpenWindow,
   onPage: PageHandler,
 ): Promise<StreamRunResult> {
-  const run = new StreamRun('file-events', window);
-  const log = deps.logger.child({ stream: 'file-events' });
   const skipMs = deps.settings.badPageSkipSeconds * 1000;
-  let start = window.start;
-  let token = window.pageToken;
-  // Only events of this window count; a cursor from an earlier window is before `start`.
-  let lastEventAt =
-    window.lastEventAt !== null && window.lastEventAt > start ? window.lastEventAt : null;
 
-  try {
-    for (;;) {
-      const response = await deps.client.request({
-        method: 'POST',
-        path: '/v2/file-events',
-        body: fileEventsQuery({ start, end: window.end }, token, deps.settings.fileEventsPageSize),
-      });
-      const page = readFileEventsPage(response);
-
-      if (!page.ok) {
-        const skipFrom = lastEventAt ?? start;
-        const skipTo = new Date(skipFrom.getTime() + skipMs);
-        run.skipPage(`file-events page after ${skipFrom.toISOString()}: ${page.reason}`);
-        log.warn(
-          { reason: page.reason, skipFrom: skipFrom.toISOString(), skipTo: skipTo.toISOString() },
-          'incydr page skipped; events inserted in the span are not pulled',
-        );
-        if (skipTo > window.end) return await finishWindow(deps, run);
-        start = skipTo;
-        token = '';
-        await saveCursor(deps.db, 'file-events', {
-          windowStart: start,
-          pageToken: token,
-          lastError: run.lastError,
-          ...run.counters(),
-        });
-        continue;
-      }
-
-      if (page.records.length > 0) {
-        const handled = await onPage({ stream: 'file-events', records: page.records });
-        run.addPage(page.records.length, handled);
-        lastEventAt = latestInserted(page.records, lastEventAt);
-      }
-      if (page.nextPgToken === null || page.records.length === 0)
-        return await finishWindow(deps, run);
-
-      token = page.nextPgToken;
-      await saveCursor(deps.db, 'file-events', {
-        windowStart: start,
-        pageToken: token,
-        lastEventAt,
-        ...run.counters(),
-      });
-    }
-  } catch (error) {
-    return failWindow(deps, run, error, start);
-  }
+  return pullPages(deps, window, onPage, {
+    stream: 'file-events',
+    // A page is addressed by the start of its query and a `pgToken`, empty for the query's first page.
+    first: { start: window.start, token: window.pageToken },
+    // Only events of this window count; a cursor from an earlier window is before its start.
+    lastEventAt:
+      window.lastEventAt !== null && window.lastEventAt > window.start ? window.lastEventAt : null,
+    request: ({ start, token }) => ({
+      method: 'POST',
+      path: '/v2/file-events',
+      body: fileEventsQuery({ start, end: window.end }, token, deps.settings.fileEventsPageSize),
+    }),
+    readPage: readFileEventsPage,
+    latestEventAt: latestInserted,
+    nextPosition: ({ start }, page) =>
+      page.nextPgToken === null || page.records.length === 0
+        ? null
+        : { start, token: page.nextPgToken },
+    skipPage({ start }, reason, lastEventAt) {
+      // NOTE: a skip does not move lastEventAt, so a second bad page in a row after a handed-on
+      // page requests the same query again. A page that stays bad then ends the run at the limit.
+      const skipFrom = lastEventAt ?? start;
+      const skipTo = new Date(skipFrom.getTime() + skipMs);
+      return {
+        error: `file-events page after ${skipFrom.toISOString()}: ${reason}`,
+        logFields: { skipFrom: skipFrom.toISOString(), skipTo: skipTo.toISOString() },
+        logMessage: 'incydr page skipped; events inserted in the span are not pulled',
+        next: skipTo > window.end ? null : { start: skipTo, token: '' },
+      };
+    },
+    cursorAt: ({ start, token }, { lastEventAt, lastError }, after) =>
+      after === 'page'
+        ? { windowStart: start, pageToken: token, lastEventAt }
+        : { windowStart: start, pageToken: token, lastError },
+    windowStartAt: ({ start }) => start,
+  });
 }

@@ -1,13 +1,10 @@
-import { saveCursor } from './cursor-store.ts';
 import type { IncydrResponse } from './incydr-client.ts';
+import { pullPages } from './pull-pages.ts';
 import {
-  failWindow,
-  finishWindow,
   type OpenWindow,
   type PageHandler,
   parseJsonObject,
   type StreamDeps,
-  StreamRun,
   type StreamRunResult,
 } from './stream-run.ts';
 
@@ -56,51 +53,37 @@ function latestBegin(records: unknown[], after: Date | null): Date | null {
  * asking for the next number, and its sessions are missed until a later pull's lookback reads
  * them again. The last page is the first one shorter than the page size.
  */
-export async function pullSessions(
+export function pullSessions(
   deps: StreamDeps,
   window: OpenWindow,
   onPage: PageHandler,
 ): Promise<StreamRunResult> {
-  const run = new StreamRun('sessions', window);
-  const log = deps.logger.child({ stream: 'sessions' });
   const pageSize = deps.settings.sessionsPageSize;
-  let pageNumber = window.pageNumber;
-  let lastEventAt = window.lastEventAt;
 
-  try {
-    for (;;) {
-      const response = await deps.client.request({
-        method: 'GET',
-        path: '/v1/sessions',
-        query: sessionsQuery(window, pageNumber, pageSize, deps.settings.sessionsLookbackHours),
-      });
-      const page = readSessionsPage(response);
-
-      if (page.ok) {
-        if (page.records.length > 0) {
-          const handled = await onPage({ stream: 'sessions', records: page.records });
-          run.addPage(page.records.length, handled);
-          lastEventAt = latestBegin(page.records, lastEventAt);
-        }
-        if (page.records.length < pageSize) return await finishWindow(deps, run);
-      } else {
-        run.skipPage(`sessions page ${pageNumber}: ${page.reason}`);
-        log.warn(
-          { reason: page.reason, pageNumber },
-          'incydr page skipped; its sessions are not pulled',
-        );
-      }
-
-      pageNumber++;
-      await saveCursor(deps.db, 'sessions', {
-        windowStart: window.start,
-        pageNumber,
-        lastEventAt,
-        lastError: run.lastError,
-        ...run.counters(),
-      });
-    }
-  } catch (error) {
-    return failWindow(deps, run, error, window.start);
-  }
+  return pullPages(deps, window, onPage, {
+    stream: 'sessions',
+    first: window.pageNumber,
+    lastEventAt: window.lastEventAt,
+    request: (pageNumber) => ({
+      method: 'GET',
+      path: '/v1/sessions',
+      query: sessionsQuery(window, pageNumber, pageSize, deps.settings.sessionsLookbackHours),
+    }),
+    readPage: readSessionsPage,
+    latestEventAt: latestBegin,
+    nextPosition: (pageNumber, page) => (page.records.length < pageSize ? null : pageNumber + 1),
+    skipPage: (pageNumber, reason) => ({
+      error: `sessions page ${pageNumber}: ${reason}`,
+      logFields: { pageNumber },
+      logMessage: 'incydr page skipped; its sessions are not pulled',
+      next: pageNumber + 1,
+    }),
+    cursorAt: (pageNumber, { lastEventAt, lastError }) => ({
+      windowStart: window.start,
+      pageNumber,
+      lastEventAt,
+      lastError,
+    }),
+    windowStartAt: () => window.start,
+  });
 }

@@ -1,16 +1,12 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { actOnCase } from '../../src/cases/act-on-case.ts';
-import { loadPseudonymKey } from '../../src/cases/pseudonym.ts';
 import { showCase } from '../../src/cases/show-case.ts';
-import { loadCaseView } from '../../src/chat/load-case-view.ts';
-import { createSlackClient, SlackChatPort } from '../../src/chat/slack/slack-port.ts';
 import { ingestBatch } from '../../src/intake/ingest-batch.ts';
 import { sendHrUpdates } from '../../src/jobs/send-hr-updates.ts';
 import { createCaseNotifier } from '../../src/outbox/create-case-notifier.ts';
-import { createOutboxWorker } from '../../src/outbox/outbox-worker.ts';
 import { defaultWatchlistContext } from '../../src/people/watchlists.ts';
-import { caseThreads, outbox, people as peopleTable } from '../../src/store/schema.ts';
+import { caseThreads, people as peopleTable } from '../../src/store/schema.ts';
 import {
   botToken,
   cardButton,
@@ -23,7 +19,9 @@ import {
   waitFor,
 } from '../chat/slack/slack-harness.ts';
 import { makeSignal, people, silentLogger } from '../support/builders.ts';
+import { drainOutbox } from '../support/drain-outbox.ts';
 import { describeStores } from '../support/stores.ts';
+import { TestClock } from '../support/test-clock.ts';
 
 const routing = { security: { slack: 'C0SECURITY' }, hr: { slack: 'C0HRTEAM1' } };
 const notifier = createCaseNotifier(routing, ['slack']);
@@ -44,33 +42,8 @@ describeStores('HR updates on open cases', (current) => {
     await harness?.close();
   });
 
-  let clock = Date.now();
-  /** Runs delivery rounds on a clock that moves a second per round, past per-channel spacing. */
-  const drain = async () => {
-    const port = new SlackChatPort(
-      createSlackClient({
-        token: botToken,
-        slackApiUrl: harness.fake.url,
-        logger: silentLogger,
-      }),
-    );
-    const worker = createOutboxWorker({
-      db: db(),
-      logger: silentLogger,
-      ports: { slack: port },
-      renderView: async (caseId, audience) =>
-        loadCaseView(db(), await loadPseudonymKey(db()), caseId, audience, 'en'),
-      memberCacheMs: 0,
-      now: () => new Date(clock),
-    });
-    for (let round = 0; round < 50; round++) {
-      await worker.runOnce();
-      const pending = await db().select().from(outbox).where(eq(outbox.status, 'pending'));
-      if (pending.length === 0) return;
-      clock += 1000;
-    }
-    throw new Error('outbox did not drain');
-  };
+  const clock = new TestClock();
+  const drain = () => drainOutbox({ db: db(), slack: harness.fake, token: botToken, clock });
   const act = (
     caseRef: string,
     actorEmail: string,

@@ -1,17 +1,15 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { actOnCase } from '../../src/cases/act-on-case.ts';
-import { loadPseudonymKey } from '../../src/cases/pseudonym.ts';
-import { loadCaseView } from '../../src/chat/load-case-view.ts';
-import { createSlackClient, SlackChatPort } from '../../src/chat/slack/slack-port.ts';
 import { ingestBatch } from '../../src/intake/ingest-batch.ts';
 import { fireDueTimers } from '../../src/jobs/fire-due-timers.ts';
 import { createCaseNotifier } from '../../src/outbox/create-case-notifier.ts';
-import { createOutboxWorker } from '../../src/outbox/outbox-worker.ts';
 import { auditEvents, caseThreads, outbox, timers } from '../../src/store/schema.ts';
 import { makeSignal, people, seedExampleDirectory, silentLogger } from '../support/builders.ts';
-import { FakeSlackApi } from '../support/fake-slack-api.ts';
+import { drainOutbox } from '../support/drain-outbox.ts';
+import { type FakeSlackApi, startCaseWorkspace } from '../support/fake-slack-api.ts';
 import { describeStores } from '../support/stores.ts';
+import { TestClock } from '../support/test-clock.ts';
 
 const routing = { security: { slack: 'CSECURITY1' }, hr: { slack: 'CHRTEAM01' } };
 const notifier = createCaseNotifier(routing, ['slack']);
@@ -21,35 +19,15 @@ const monday = new Date('2026-12-07T10:00:00Z');
 
 describeStores('SLA ladder', (current) => {
   let slack: FakeSlackApi;
-  let clock = monday.getTime();
-  const now = () => new Date(clock);
+  const clock = new TestClock(monday.getTime());
+  const now = clock.now;
   const db = () => current().store.db;
 
-  const drain = async () => {
-    const port = new SlackChatPort(
-      createSlackClient({ token: 'xoxb-test', slackApiUrl: slack.url, logger: silentLogger }),
-    );
-    const worker = createOutboxWorker({
-      db: db(),
-      logger: silentLogger,
-      ports: { slack: port },
-      renderView: async (caseId, audience) =>
-        loadCaseView(db(), await loadPseudonymKey(db()), caseId, audience, 'en'),
-      now,
-      memberCacheMs: 0,
-    });
-    for (let round = 0; round < 100; round++) {
-      await worker.runOnce();
-      const pending = await db().select().from(outbox).where(eq(outbox.status, 'pending'));
-      if (pending.length === 0) return;
-      clock += 1000;
-    }
-    throw new Error('outbox did not drain within 100 rounds');
-  };
+  const drain = () => drainOutbox({ db: db(), slack, clock });
 
   /** Opens a case for the subject and takes it to manager_notice on Monday morning. */
   const enterManagerNotice = async (subject: string) => {
-    clock = monday.getTime();
+    clock.set(monday.getTime());
     const [opened] = await db().transaction((tx) =>
       ingestBatch(
         tx,
@@ -75,7 +53,7 @@ describeStores('SLA ladder', (current) => {
 
   /** Fires every due timer a fortnight later, when both rungs of manager_notice are due. */
   const fireLater = async (caseId: string) => {
-    clock = monday.getTime() + 14 * 24 * 3600_000;
+    clock.set(monday.getTime() + 14 * 24 * 3600_000);
     const result = await fireDueTimers(
       { db: db(), logger: silentLogger, notifier, now },
       { limit: 1000 },
@@ -97,13 +75,8 @@ describeStores('SLA ladder', (current) => {
   };
 
   beforeAll(async () => {
-    slack = await FakeSlackApi.start();
-    slack.users.set('UANN', { email: people.analyst });
-    slack.users.set('UHANA', { email: people.hr });
-    slack.users.set('UMARIA', { email: people.manager });
+    slack = await startCaseWorkspace();
     slack.users.set('UOLIVIA', { email: 'olivia.park@example.com' });
-    slack.members.set('CSECURITY1', ['UANN']);
-    slack.members.set('CHRTEAM01', ['UHANA']);
     await seedExampleDirectory(db());
   });
 

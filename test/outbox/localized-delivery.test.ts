@@ -4,18 +4,16 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actOnCase } from '../../src/cases/act-on-case.ts';
-import { loadPseudonymKey } from '../../src/cases/pseudonym.ts';
-import { loadCaseView } from '../../src/chat/load-case-view.ts';
-import { createSlackClient, SlackChatPort } from '../../src/chat/slack/slack-port.ts';
 import { channelLocale, loadConfig } from '../../src/config.ts';
 import { CasebridgeError } from '../../src/errors.ts';
 import { ingestBatch } from '../../src/intake/ingest-batch.ts';
 import { createCaseNotifier } from '../../src/outbox/create-case-notifier.ts';
-import { createOutboxWorker } from '../../src/outbox/outbox-worker.ts';
-import { caseThreads, outbox, people as peopleTable } from '../../src/store/schema.ts';
+import { caseThreads, people as peopleTable } from '../../src/store/schema.ts';
 import { makeSignal, people, seedExampleDirectory, silentLogger } from '../support/builders.ts';
-import { FakeSlackApi } from '../support/fake-slack-api.ts';
+import { drainOutbox } from '../support/drain-outbox.ts';
+import { type FakeSlackApi, startCaseWorkspace } from '../support/fake-slack-api.ts';
 import { describeStores } from '../support/stores.ts';
+import { TestClock } from '../support/test-clock.ts';
 
 function configWithRouting(routingYaml: string) {
   const directory = mkdtempSync(path.join(tmpdir(), 'casebridge-locale-'));
@@ -67,8 +65,8 @@ describe('routing locale', () => {
 
 describeStores('localized delivery', (current) => {
   let slack: FakeSlackApi;
-  let clock = Date.now();
-  const now = () => new Date(clock);
+  const clock = new TestClock();
+  const now = clock.now;
   const db = () => current().store.db;
   const routing = {
     security: { slack: 'CSECURITY1' },
@@ -77,12 +75,7 @@ describeStores('localized delivery', (current) => {
   const notifier = createCaseNotifier(routing, ['slack']);
 
   beforeAll(async () => {
-    slack = await FakeSlackApi.start();
-    slack.users.set('UANN', { email: people.analyst });
-    slack.users.set('UHANA', { email: people.hr });
-    slack.users.set('UMARIA', { email: people.manager });
-    slack.members.set('CSECURITY1', ['UANN']);
-    slack.members.set('CHRTEAM01', ['UHANA']);
+    slack = await startCaseWorkspace();
     await seedExampleDirectory(db());
     await db()
       .update(peopleTable)
@@ -94,29 +87,14 @@ describeStores('localized delivery', (current) => {
     await slack.close();
   });
 
-  const drain = async () => {
-    const port = new SlackChatPort(
-      createSlackClient({ token: 'xoxb-test', slackApiUrl: slack.url, logger: silentLogger }),
-    );
-    const worker = createOutboxWorker({
+  const drain = () =>
+    drainOutbox({
       db: db(),
-      logger: silentLogger,
-      ports: { slack: port },
-      renderView: async (caseId, audience, locale) =>
-        loadCaseView(db(), await loadPseudonymKey(db()), caseId, audience, locale),
+      slack,
+      clock,
       channelLocale: (audience, platform) =>
         audience === 'hr' && platform === 'slack' ? 'ja' : 'en',
-      now,
-      memberCacheMs: 0,
     });
-    for (let round = 0; round < 100; round++) {
-      await worker.runOnce();
-      const pending = await db().select().from(outbox).where(eq(outbox.status, 'pending'));
-      if (pending.length === 0) return;
-      clock += 1000;
-    }
-    throw new Error('outbox did not drain');
-  };
 
   it('sends the manager notice in the manager locale', async () => {
     const [opened] = await db().transaction((tx) =>

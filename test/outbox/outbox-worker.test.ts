@@ -11,7 +11,7 @@ import { createOutboxWorker, type OutboxWorker } from '../../src/outbox/outbox-w
 import { openStore } from '../../src/store/db.ts';
 import { caseThreads, outbox } from '../../src/store/schema.ts';
 import { makeSignal, people, seedExampleDirectory, silentLogger } from '../support/builders.ts';
-import { FakeSlackApi } from '../support/fake-slack-api.ts';
+import { type FakeSlackApi, startCaseWorkspace } from '../support/fake-slack-api.ts';
 import { describeStores } from '../support/stores.ts';
 
 const routing = {
@@ -74,14 +74,9 @@ describeStores('outbox worker', (current, backend) => {
   ) => actOnCase({ db: db(), logger: silentLogger, notifier, now }, { caseRef, actorEmail, event });
 
   beforeAll(async () => {
-    slack = await FakeSlackApi.start();
-    slack.users.set('UANN', { email: people.analyst });
-    slack.users.set('UHANA', { email: people.hr });
-    slack.users.set('UMARIA', { email: people.manager });
+    slack = await startCaseWorkspace();
     slack.users.set('UDANA', { email: people.subject });
     slack.users.set('USAM', { email: 'sam.ortiz@example.com' });
-    slack.members.set('CSECURITY1', ['UANN']);
-    slack.members.set('CHRTEAM01', ['UHANA']);
     slack.members.set('CLEGAL001', []);
     await seedExampleDirectory(db());
   });

@@ -13,7 +13,7 @@ import { createOutboxWorker } from '../../src/outbox/outbox-worker.ts';
 import { expireReveals } from '../../src/privacy/expire-reveals.ts';
 import { cases, outbox } from '../../src/store/schema.ts';
 import { people, seedExampleDirectory } from '../support/builders.ts';
-import { FakeSlackApi } from '../support/fake-slack-api.ts';
+import { type FakeSlackApi, startCaseWorkspace } from '../support/fake-slack-api.ts';
 import { describeStores } from '../support/stores.ts';
 
 /** A pino destination that keeps every line in memory. */
@@ -58,12 +58,7 @@ describeStores('logs without identity', (current) => {
   const db = () => current().store.db;
 
   beforeAll(async () => {
-    slack = await FakeSlackApi.start();
-    slack.users.set('UANN', { email: people.analyst });
-    slack.users.set('UHANA', { email: people.hr });
-    slack.users.set('UMARIA', { email: people.manager });
-    slack.members.set('CSECURITY1', ['UANN']);
-    slack.members.set('CHRTEAM01', ['UHANA']);
+    slack = await startCaseWorkspace();
     await seedExampleDirectory(db());
   });
 

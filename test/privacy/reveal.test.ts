@@ -5,22 +5,16 @@ import { actOnCase } from '../../src/cases/act-on-case.ts';
 import { localCaseService } from '../../src/cases/case-service.ts';
 import { loadPseudonymKey } from '../../src/cases/pseudonym.ts';
 import { loadCaseView } from '../../src/chat/load-case-view.ts';
-import { createSlackClient, SlackChatPort } from '../../src/chat/slack/slack-port.ts';
 import { CasebridgeError } from '../../src/errors.ts';
 import { ingestBatch } from '../../src/intake/ingest-batch.ts';
 import { createCaseNotifier } from '../../src/outbox/create-case-notifier.ts';
-import { createOutboxWorker } from '../../src/outbox/outbox-worker.ts';
 import { expireReveals } from '../../src/privacy/expire-reveals.ts';
-import {
-  auditEvents,
-  caseThreads,
-  identityReveals,
-  outbox,
-  roleGrants,
-} from '../../src/store/schema.ts';
+import { auditEvents, caseThreads, identityReveals, roleGrants } from '../../src/store/schema.ts';
 import { makeSignal, people, seedExampleDirectory, silentLogger } from '../support/builders.ts';
-import { FakeSlackApi } from '../support/fake-slack-api.ts';
+import { drainOutbox } from '../support/drain-outbox.ts';
+import { type FakeSlackApi, startCaseWorkspace } from '../support/fake-slack-api.ts';
 import { describeStores } from '../support/stores.ts';
+import { TestClock } from '../support/test-clock.ts';
 
 const routing = {
   security: { slack: 'CSECURITY1' },
@@ -43,9 +37,9 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 describeStores('identity reveal', (current) => {
   let slack: FakeSlackApi;
   // Outbox rows become due at the database's now(), so the test clock starts at the real time.
-  let clock = Date.now();
+  const clock = new TestClock();
   let decidedAt = 0;
-  const now = () => new Date(clock);
+  const now = clock.now;
   const db = () => current().store.db;
   const service = () =>
     localCaseService({
@@ -57,30 +51,7 @@ describeStores('identity reveal', (current) => {
     });
   let caseId = '';
 
-  const drain = async () => {
-    const port = new SlackChatPort(
-      createSlackClient({ token: 'xoxb-test', slackApiUrl: slack.url, logger: silentLogger }),
-    );
-    const worker = createOutboxWorker({
-      db: db(),
-      logger: silentLogger,
-      ports: { slack: port },
-      renderView: async (id, audience, locale) =>
-        loadCaseView(db(), await loadPseudonymKey(db()), id, audience, locale, {
-          includeReveal: true,
-          now: now(),
-        }),
-      now,
-      memberCacheMs: 0,
-    });
-    for (let round = 0; round < 100; round++) {
-      await worker.runOnce();
-      const pending = await db().select().from(outbox).where(eq(outbox.status, 'pending'));
-      if (pending.length === 0) return;
-      clock += 1000;
-    }
-    throw new Error('outbox did not drain');
-  };
+  const drain = () => drainOutbox({ db: db(), slack, clock, includeReveal: true });
 
   const threadRoot = async (audience: string) => {
     const [thread] = await db()
@@ -99,11 +70,7 @@ describeStores('identity reveal', (current) => {
   };
 
   beforeAll(async () => {
-    slack = await FakeSlackApi.start();
-    slack.users.set('UANN', { email: people.analyst });
-    slack.users.set('UHANA', { email: people.hr });
-    slack.members.set('CSECURITY1', ['UANN']);
-    slack.members.set('CHRTEAM01', ['UHANA']);
+    slack = await startCaseWorkspace();
     await seedExampleDirectory(db());
     await db().insert(roleGrants).values({ email: privacyOfficer, role: 'privacy' });
 
@@ -181,8 +148,8 @@ describeStores('identity reveal', (current) => {
   });
 
   it('shows the identity in the security thread once approved', async () => {
-    const decideAt = new Date(clock);
-    decidedAt = clock;
+    const decideAt = now();
+    decidedAt = decideAt.getTime();
     const result = await service().reveal(caseId, {
       action: 'approve',
       as: people.hr,
@@ -241,11 +208,11 @@ describeStores('identity reveal', (current) => {
 
   it('issues a fresh pseudonym when the reveal expires', async () => {
     const before = (await service().show(caseId)).subject.pseudonym;
-    const early = await expireReveals({ db: db(), logger: silentLogger }, new Date(clock));
+    const early = await expireReveals({ db: db(), logger: silentLogger }, now());
     expect(early.expired).toBe(0);
 
-    clock = decidedAt + 8 * 3_600_000 + 1000;
-    const ended = await expireReveals({ db: db(), logger: silentLogger }, new Date(clock));
+    clock.set(decidedAt + 8 * 3_600_000 + 1000);
+    const ended = await expireReveals({ db: db(), logger: silentLogger }, now());
     expect(ended.expired).toBe(1);
     const [reveal] = await db()
       .select()

@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { people } from './builders.ts';
 
 /** One request the fake received, with the status it returned. */
 export interface RecordedCall {
@@ -320,6 +321,20 @@ export class FakeSlackApi {
     const seconds = Math.floor(this.now().getTime() / 1000);
     return `${seconds}.${String(this.sequence).padStart(6, '0')}`;
   }
+}
+
+/**
+ * Starts the fake as the workspace of the example directory's case channels: the analyst, the HR
+ * person and the manager are users, the analyst is in CSECURITY1 and the HR person in CHRTEAM01.
+ */
+export async function startCaseWorkspace(): Promise<FakeSlackApi> {
+  const slack = await FakeSlackApi.start();
+  slack.users.set('UANN', { email: people.analyst });
+  slack.users.set('UHANA', { email: people.hr });
+  slack.users.set('UMARIA', { email: people.manager });
+  slack.members.set('CSECURITY1', ['UANN']);
+  slack.members.set('CHRTEAM01', ['UHANA']);
+  return slack;
 }
 
 function parseBody(contentType: string | undefined, raw: Buffer): Record<string, unknown> {

@@ -11,12 +11,11 @@ import {
   type Json,
   managedSubjects,
   openCase,
-  postCommand,
+  runCommand,
   type SlackHarness,
   slackUsers,
   startSlackHarness,
   toManagerNotice,
-  waitFor,
 } from './slack-harness.ts';
 
 describeStores('slack /case command', (current) => {
@@ -33,15 +32,9 @@ describeStores('slack /case command', (current) => {
 
   /** Runs `/case <text>` as a Slack user and returns what the command posted to its response_url. */
   async function run(userId: string, text: string): Promise<Json> {
-    const before = harness.sink.bodies.length;
-    const response = await postCommand(harness.url, {
-      userId,
-      text,
-      responseUrl: harness.sink.url,
-    });
-    expect(response.status).toBe(200);
-    expect(await response.text()).toBe('');
-    return waitFor(() => harness.sink.bodies[before]);
+    const { acknowledgement, reply } = await runCommand(harness, userId, text);
+    expect(acknowledgement).toBe('');
+    return reply;
   }
 
   it('answers help', async () => {

@@ -8,11 +8,10 @@ import { makeFileEventRecord } from '../../support/file-events.ts';
 import { describeStores } from '../../support/stores.ts';
 import {
   type Json,
-  postCommand,
+  runCommand,
   type SlackHarness,
   slackUsers,
   startSlackHarness,
-  waitFor,
 } from './slack-harness.ts';
 
 const sha256 = 'ab'.repeat(32);
@@ -53,14 +52,7 @@ describeStores('slack /case files where', (current) => {
   });
 
   async function run(userId: string, text: string): Promise<Json> {
-    const before = harness.sink.bodies.length;
-    const response = await postCommand(harness.url, {
-      userId,
-      text,
-      responseUrl: harness.sink.url,
-    });
-    expect(response.status).toBe(200);
-    return waitFor(() => harness.sink.bodies[before]);
+    return (await runCommand(harness, userId, text)).reply;
   }
 
   it('lists sightings newest first with pseudonyms', async () => {

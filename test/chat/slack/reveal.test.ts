@@ -2,14 +2,14 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { actOnCase } from '../../../src/cases/act-on-case.ts';
 import { loadCaseView } from '../../../src/chat/load-case-view.ts';
-import { createSlackClient, SlackChatPort } from '../../../src/chat/slack/slack-port.ts';
 import { ingestBatch } from '../../../src/intake/ingest-batch.ts';
 import { createCaseNotifier } from '../../../src/outbox/create-case-notifier.ts';
-import { createOutboxWorker } from '../../../src/outbox/outbox-worker.ts';
 import { expireReveals } from '../../../src/privacy/expire-reveals.ts';
-import { auditEvents, caseThreads, outbox, roleGrants } from '../../../src/store/schema.ts';
+import { auditEvents, caseThreads, roleGrants } from '../../../src/store/schema.ts';
 import { makeSignal, people, silentLogger } from '../../support/builders.ts';
+import { drainOutbox } from '../../support/drain-outbox.ts';
 import { describeStores } from '../../support/stores.ts';
+import { TestClock } from '../../support/test-clock.ts';
 import {
   botToken,
   clickPayload,
@@ -30,38 +30,12 @@ describeStores('identity reveal in Slack', (current) => {
   let harness: SlackHarness;
   let caseId = '';
   // The expiry job runs with a clock moved past the reveal's end.
-  let clock = Date.now();
-  const now = () => new Date(clock);
+  const clock = new TestClock();
+  const now = clock.now;
   const db = () => current().store.db;
 
-  const drain = async () => {
-    const port = new SlackChatPort(
-      createSlackClient({
-        token: botToken,
-        slackApiUrl: harness.fake.url,
-        logger: silentLogger,
-      }),
-    );
-    const worker = createOutboxWorker({
-      db: db(),
-      logger: silentLogger,
-      ports: { slack: port },
-      renderView: async (id, audience, locale) =>
-        loadCaseView(db(), harness.pseudonymKey, id, audience, locale, {
-          includeReveal: true,
-          now: now(),
-        }),
-      now,
-      memberCacheMs: 0,
-    });
-    for (let round = 0; round < 100; round++) {
-      await worker.runOnce();
-      const pending = await db().select().from(outbox).where(eq(outbox.status, 'pending'));
-      if (pending.length === 0) return;
-      clock += 1000;
-    }
-    throw new Error('outbox did not drain');
-  };
+  const drain = () =>
+    drainOutbox({ db: db(), slack: harness.fake, token: botToken, clock, includeReveal: true });
 
   const threadRoot = async (audience: string) => {
     const [thread] = await db()
@@ -221,9 +195,9 @@ describeStores('identity reveal in Slack', (current) => {
     expect(revealed).toBeDefined();
     const shownBefore = await pseudonym();
 
-    clock += 25 * 3_600_000;
+    clock.advance(25 * 3_600_000);
     await expireReveals({ db: db(), logger: silentLogger }, now());
-    clock = Date.now();
+    clock.set(Date.now());
     await drain();
 
     const blocks = JSON.stringify((await card('security', 'CSECURITY1')).blocks);

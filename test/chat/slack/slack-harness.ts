@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { and, eq, ne } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
+import { expect } from 'vitest';
 import { actOnCase } from '../../../src/cases/act-on-case.ts';
 import { loadPseudonymKey } from '../../../src/cases/pseudonym.ts';
 import type { Audience } from '../../../src/chat/actions.ts';
@@ -20,7 +21,7 @@ import type { Store } from '../../../src/store/db.ts';
 import { cases } from '../../../src/store/schema.ts';
 import { makeSignal, people, seedExampleDirectory } from '../../support/builders.ts';
 import { FakeSlackApi } from '../../support/fake-slack-api.ts';
-import { botToken, type Json, signingSecret, slackUsers } from './slack-payloads.ts';
+import { botToken, type Json, postCommand, signingSecret, slackUsers } from './slack-payloads.ts';
 
 /** A local stand-in for the `response_url` of slash commands: it records each JSON body posted. */
 export class ResponseUrlSink {
@@ -159,6 +160,28 @@ export async function startSlackHarness(store: Store): Promise<SlackHarness> {
 }
 
 export * from './slack-payloads.ts';
+
+/**
+ * Runs `/case <text>` as a Slack user through the harness's HTTP server and checks the 200
+ * status. Returns the acknowledgement body and the reply the command posted to its response_url.
+ */
+export async function runCommand(
+  harness: SlackHarness,
+  userId: string,
+  text: string,
+): Promise<{ acknowledgement: string; reply: Json }> {
+  const before = harness.sink.bodies.length;
+  const response = await postCommand(harness.url, {
+    userId,
+    text,
+    responseUrl: harness.sink.url,
+  });
+  expect(response.status).toBe(200);
+  const acknowledgement = await response.text();
+
+  const reply = await waitFor(() => harness.sink.bodies[before]);
+  return { acknowledgement, reply };
+}
 
 /** Returns the button of a case card as rendered for an audience now. */
 export async function cardButton(

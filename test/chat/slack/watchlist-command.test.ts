@@ -6,11 +6,10 @@ import { auditEvents, people, watchlistMemberships } from '../../../src/store/sc
 import { describeStores } from '../../support/stores.ts';
 import {
   type Json,
-  postCommand,
+  runCommand,
   type SlackHarness,
   slackUsers,
   startSlackHarness,
-  waitFor,
 } from './slack-harness.ts';
 
 describeStores('slack /case watchlist', (current) => {
@@ -26,14 +25,7 @@ describeStores('slack /case watchlist', (current) => {
   });
 
   async function run(userId: string, text: string): Promise<Json> {
-    const before = harness.sink.bodies.length;
-    const response = await postCommand(harness.url, {
-      userId,
-      text,
-      responseUrl: harness.sink.url,
-    });
-    expect(response.status).toBe(200);
-    return waitFor(() => harness.sink.bodies[before]);
+    return (await runCommand(harness, userId, text)).reply;
   }
 
   it('adds a member with an audited reason', async () => {
