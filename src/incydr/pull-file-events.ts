@@ -72,7 +72,7 @@ function latestInserted(records: unknown[], after: Date | null): Date | null {
  *
  * A bad page has no usable `nextPgToken`, so the pages after it cannot be reached by token. The
  * pull then restarts the window's query, without a token, at the latest `event.inserted` handed on
- * (or the window start) plus `badPageSkipSeconds`. The events inserted in that skipped span are not
+ * or the start of the query that failed, whichever is later, plus `badPageSkipSeconds`. The events inserted in that skipped span are not
  * pulled; the log line `incydr page skipped` names the span so that it can be pulled again.
  */
 export function pullFileEvents(
@@ -101,9 +101,9 @@ export function pullFileEvents(
         ? null
         : { start, token: page.nextPgToken },
     skipPage({ start }, reason, lastEventAt) {
-      // NOTE: a skip does not move lastEventAt, so a second bad page in a row after a handed-on
-      // page requests the same query again. A page that stays bad then ends the run at the limit.
-      const skipFrom = lastEventAt ?? start;
+      // The later of the two: after a skip the query starts past the last event handed on, and a
+      // second bad page must move on from there, not request the same query again.
+      const skipFrom = lastEventAt !== null && lastEventAt > start ? lastEventAt : start;
       const skipTo = new Date(skipFrom.getTime() + skipMs);
       return {
         error: `file-events page after ${skipFrom.toISOString()}: ${reason}`,

@@ -155,6 +155,38 @@ describeStores('incydr pull', (current) => {
     expect(cursor?.lastError).toContain('not a JSON object');
   });
 
+  it('moves on at each of two bad file-events pages in a row', async () => {
+    const first = hoursAgo(2);
+    fake.addFileEvents(makeFileEvents(1000, first, 100));
+    const garbage = readFixture('incydr/file-events-v2-invalid-json-escape.txt');
+    fake.failRequest('/v2/file-events', 3, { status: 200, body: garbage });
+    fake.failRequest('/v2/file-events', 4, { status: 200, body: garbage });
+    const logs = captureLogs();
+    const { puller: incydr, eventIds } = puller({
+      settings: { streams: ['file-events'], fileEventsPageSize: 100 },
+      logger: logs.logger,
+    });
+
+    const summary = await incydr.pull();
+
+    // The first skip starts at event 199, the last handed on; the second at the end of the first.
+    const lastHandedOn = new Date(first.getTime() + 199 * 100);
+    const firstResume = new Date(lastHandedOn.getTime() + 1000);
+    const secondResume = new Date(firstResume.getTime() + 1000);
+    const expected = makeFileEvents(1000, first, 100)
+      .map((event) => (event.event as { id: string }).id)
+      .filter((_, index) => index < 200 || index >= 219);
+    expect(eventIds()).toEqual(expected);
+    expect(summary.streams[0]).toMatchObject({ status: 'partial', skippedPages: 2, records: 981 });
+    const skips = logs
+      .lines()
+      .filter((line) => line.msg?.toString().startsWith('incydr page skipped'));
+    expect(skips.map((line) => [line.skipFrom, line.skipTo])).toEqual([
+      [lastHandedOn.toISOString(), firstResume.toISOString()],
+      [firstResume.toISOString(), secondResume.toISOString()],
+    ]);
+  });
+
   it('skips a bad sessions page by number', async () => {
     fake.addSessions(
       Array.from({ length: 5 }, (_, index) =>
