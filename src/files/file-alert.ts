@@ -72,7 +72,7 @@ export function startFindings(subjectKey: string, day: string, event: FileEvent)
 
 /** Adds a further event of the same subject and day to the findings. */
 export function noteEvent(findings: SubjectFindings, event: FileEvent): void {
-  if (event.observedAt > findings.latest.observedAt) findings.latest = event;
+  if (event.observedAt.getTime() > findings.latest.observedAt.getTime()) findings.latest = event;
   findings.riskScore = Math.max(findings.riskScore, event.signal.riskScore ?? 0);
   const file = event.signal.files[0];
   if (file !== undefined && findings.files.size < MAX_ALERT_FILES)
