@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { type Command, Option } from 'commander';
+import type { Command, Option } from 'commander';
 import { CasebridgeError } from '../errors.ts';
 import type { DataProtectionService } from '../retention/data-protection-service.ts';
 import { openDataProtectionService } from '../retention/open-data-protection-service.ts';
@@ -98,17 +98,15 @@ async function exportToOutput(
 
 /** Adds `retention plan|run` and `subject export` to the program. */
 export function registerRetentionCommands(program: Command, json: Option): void {
-  const asOf = new Option(
-    '--as-of <date>',
-    'measure retention periods at this date (YYYY-MM-DD or ISO 8601 time) instead of now',
-  );
+  const asOfHelp =
+    'measure retention periods at this date (YYYY-MM-DD or ISO 8601 time) instead of now';
   const retention = program
     .command('retention')
     .description('anonymise closed cases after their retention period (see docs/retention.md)');
   retention
     .command('plan')
     .description('list what the next run would anonymise and which cases are held; changes nothing')
-    .addOption(asOf)
+    .option('--as-of <date>', `${asOfHelp}; a future date previews a later run`)
     .addOption(json)
     .action((options: { asOf?: string; json?: boolean }) =>
       execute(options.json === true, async (service, output) => {
@@ -122,7 +120,7 @@ export function registerRetentionCommands(program: Command, json: Option): void 
     .description(
       'anonymise the due cases, each in its own transaction, and delete expired raw signals',
     )
-    .addOption(asOf)
+    .option('--as-of <date>', `${asOfHelp}; must not be later than now`)
     .addOption(json)
     .action((options: { asOf?: string; json?: boolean }) =>
       execute(options.json === true, async (service, output) => {

@@ -15,6 +15,7 @@ import { type RetentionHooks, type RetentionRunResult, runRetention } from './ru
 export interface DataProtectionService {
   /** `asOf` is a date (YYYY-MM-DD, midnight UTC) or an ISO 8601 time; now when absent. */
   planRetention(asOf?: string): Promise<RetentionPlan>;
+  /** Rejects an `asOf` later than now with USAGE_INVALID, because anonymisation is final. */
   runRetention(asOf?: string): Promise<RetentionRunResult>;
   exportSubject(subjectEmail: string, actorEmail: string): Promise<SubjectExport>;
 }
@@ -32,8 +33,11 @@ export function localDataProtectionService(deps: LocalDataProtectionDeps): DataP
   return {
     planRetention: async (asOf) =>
       planRetention(deps.db, requireRetention(deps.config.retention), parseAsOf(asOf, now())),
-    runRetention: async (asOf) =>
-      runRetention(
+    runRetention: async (asOf) => {
+      const current = now();
+      const measuredAt = parseAsOf(asOf, current);
+      rejectFutureRun(asOf, measuredAt, current);
+      return runRetention(
         {
           db: deps.db,
           logger: deps.logger,
@@ -41,8 +45,9 @@ export function localDataProtectionService(deps: LocalDataProtectionDeps): DataP
           now,
           ...(deps.hooks === undefined ? {} : { hooks: deps.hooks }),
         },
-        parseAsOf(asOf, now()),
-      ),
+        measuredAt,
+      );
+    },
     exportSubject: (subjectEmail, actorEmail) =>
       exportSubject(deps.db, deps.config.privacy.export, {
         subjectEmail,
@@ -76,6 +81,19 @@ export function parseAsOf(value: string | undefined, fallback: Date): Date {
     );
   }
   return parsed;
+}
+
+/**
+ * Rejects a run measured after `now`, because it would anonymise cases before their retention
+ * period ends and anonymisation cannot be undone. Only `retention plan` may look ahead.
+ */
+function rejectFutureRun(value: string | undefined, asOf: Date, now: Date): void {
+  if (asOf.getTime() <= now.getTime()) return;
+  throw new CasebridgeError(
+    'USAGE_INVALID',
+    `--as-of "${value}" (${asOf.toISOString()}) is later than the current time ${now.toISOString()}. A retention run at a future time would anonymise cases before their retention period ends, and that cannot be undone. Give a time up to now, or preview the future date with "casebridge retention plan --as-of ${value}".`,
+    { details: { asOf: asOf.toISOString(), now: now.toISOString() } },
+  );
 }
 
 /** Calls the local API of a running Casebridge server that holds the embedded database. */

@@ -121,6 +121,18 @@ for (const backend of testBackends()) {
       expect(JSON.parse(unknownEvent.stdout).error.code).toBe('USAGE_INVALID');
     });
 
+    it('rejects a retention run in the future', async () => {
+      const future = await run(env, ['retention', 'run', '--as-of', '2099-01-01', '--json']);
+      expect(future.code).toBe(2);
+      const error = JSON.parse(future.stdout).error;
+      expect(error.code).toBe('USAGE_INVALID');
+      expect(error.message).toContain('"2099-01-01"');
+      expect(error.message).toContain('retention plan --as-of 2099-01-01');
+
+      const plan = await run(env, ['retention', 'plan', '--as-of', '2099-01-01', '--json']);
+      expect(plan.code).toBe(0);
+    });
+
     it('lists cases in the documented shape', async () => {
       const result = await run(env, ['cases', 'list', '--json']);
       expect(result.code).toBe(0);
