@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseShape, type RecordOutcome } from './feed-parser.ts';
-import { optionalText, requiredText } from './fields.ts';
+import { optionalMd5, optionalSha256, optionalText, requiredText } from './fields.ts';
 import { severityFromIncydrName } from './incydr-severity.ts';
 import { buildSubject, distinct, normaliseHash } from './subject.ts';
 import { timeField } from './time.ts';
@@ -15,7 +15,7 @@ const fileEventSchema = z.object({
       directory: optionalText,
       category: optionalText,
       sizeInBytes: z.number().nullish(),
-      hash: z.object({ md5: optionalText, sha256: optionalText }).nullish(),
+      hash: z.object({ md5: optionalMd5, sha256: optionalSha256 }).nullish(),
     })
     .nullish(),
   destination: z.object({ category: optionalText, name: optionalText }).nullish(),

@@ -6,7 +6,7 @@ import {
   parseShape,
   type RecordOutcome,
 } from './feed-parser.ts';
-import { optionalText, requiredText } from './fields.ts';
+import { optionalMd5, optionalSha256, optionalText, requiredText } from './fields.ts';
 import type { Severity, SignalFile, SignalSubject } from './signal.ts';
 import { buildSubject, distinct, normaliseHash } from './subject.ts';
 import { timeField } from './time.ts';
@@ -27,8 +27,8 @@ const evidenceSchema = z.looseObject({
     .looseObject({
       fileName: optionalText,
       filePath: optionalText,
-      sha256: optionalText,
-      md5: optionalText,
+      sha256: optionalSha256,
+      md5: optionalMd5,
       fileSize: z.number().nullish(),
     })
     .nullish(),

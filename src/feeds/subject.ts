@@ -39,7 +39,10 @@ export function buildSubject(fields: {
   return { email, externalIds, displayName };
 }
 
-/** Lower-cases a hex hash. Vendors send null for files they could not hash, and null stays null. */
+/**
+ * Trims and lower-cases a hash that the feed's schema has checked to be hex. Vendors send null for
+ * files they could not hash, so null, absent and empty become null.
+ */
 export function normaliseHash(value: Text): string | null {
   const hash = value?.trim().toLowerCase() ?? '';
   return hash === '' ? null : hash;

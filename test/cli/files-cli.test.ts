@@ -65,6 +65,14 @@ for (const backend of testBackends()) {
             sha256,
           }),
         ),
+        JSON.stringify(
+          makeFileEventRecord({
+            id: 'cli-3',
+            time: '2026-02-02T09:00:00Z',
+            email: 'lee.chen@example.com',
+            sha256: 'not-a-hash',
+          }),
+        ),
       ].join('\n');
       const result = await run(
         env,
@@ -76,6 +84,7 @@ for (const backend of testBackends()) {
       expect(summary).toMatchObject({ accepted: 2, suppressed: 0, casesOpened: 0 });
       expect(summary.rejected).toEqual([
         { index: 1, reason: expect.stringContaining('line 2 is not valid JSON') },
+        { index: 3, reason: 'file.hash.sha256: "not-a-hash" is not a SHA-256 (64 hex digits)' },
       ]);
     });
 

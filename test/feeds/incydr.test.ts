@@ -403,6 +403,61 @@ describe('incydr file events', () => {
   });
 });
 
+describe('incydr file event hashes', () => {
+  const sha256 = '14d749cce008711b4ad1381d84374539560340622f0e8b9eb2fe3bba77ddbd64';
+  const md5 = '8872dfa1c181b823d2c00675ae5926fd';
+  const notSha256 = (value: string) =>
+    `file.hash.sha256: "${value}" is not a SHA-256 (64 hex digits)`;
+  const notMd5 = (value: string) => `file.hash.md5: "${value}" is not an MD5 (32 hex digits)`;
+
+  /** Parses the Dropbox page with its event's file hash replaced. */
+  const parseWithHash = (hash: Record<string, unknown>) => {
+    const page = JSON.parse(readFixture('incydr/file-events-v2-search-endpoint-dropbox.json'));
+    page.fileEvents[0].file.hash = hash;
+    return parseFeed('incydr', JSON.stringify(page));
+  };
+
+  it.each([
+    ['sha256 not hex', { sha256: 'not-a-hash', md5 }, notSha256('not-a-hash')],
+    ['sha256 one short', { sha256: sha256.slice(1), md5 }, notSha256(sha256.slice(1))],
+    ['sha256 one long', { sha256: `${sha256}0`, md5 }, notSha256(`${sha256}0`)],
+    ['sha256 with a g', { sha256: `${sha256.slice(1)}g`, md5 }, notSha256(`${sha256.slice(1)}g`)],
+    ['sha256 given an MD5', { sha256: md5, md5 }, notSha256(md5)],
+    ['md5 not hex', { sha256, md5: 'xyz' }, notMd5('xyz')],
+    ['md5 given a SHA-256', { sha256, md5: sha256 }, notMd5(sha256)],
+  ])('rejects %s', (_case, hash, reason) => {
+    const result = parseWithHash(hash);
+
+    expect(result.accepted).toEqual([]);
+    expect(result.rejected).toEqual([{ index: 0, reason }]);
+  });
+
+  it('rejects a hash of another type', () => {
+    const result = parseWithHash({ sha256: 42, md5 });
+
+    expect(result.rejected).toEqual([
+      { index: 0, reason: 'file.hash.sha256: 42 is invalid (expected string)' },
+    ]);
+  });
+
+  it.each([
+    ['null hashes', { sha256: null, md5: null }, null, null],
+    ['absent hashes', {}, null, null],
+    ['empty hashes', { sha256: '', md5: '  ' }, null, null],
+    [
+      'padded upper case',
+      { sha256: ` ${sha256.toUpperCase()} `, md5: md5.toUpperCase() },
+      sha256,
+      md5,
+    ],
+  ])('accepts %s', (_case, hash, storedSha256, storedMd5) => {
+    const [signal] = acceptedSignals(parseWithHash(hash));
+
+    expect(signal?.files[0]?.sha256).toBe(storedSha256);
+    expect(signal?.files[0]?.md5).toBe(storedMd5);
+  });
+});
+
 describe('incydr other records', () => {
   it('rejects a case record', () => {
     expect(parseFixture('incydr', 'incydr/cases-v1-case-detail.json').rejected).toEqual([

@@ -137,6 +137,33 @@ describe('purview alerts', () => {
     expect(signal?.destination).toBeNull();
   });
 
+  it('rejects a file hash that is not hex', () => {
+    const alert = JSON.parse(readFixture(insiderRiskAlert));
+    alert.evidence[1].fileDetails.sha256 = 'not-a-hash';
+    alert.evidence[2].fileDetails.md5 = 'D41D8CD98F00B204E9800998ECF8427';
+
+    expect(parseFeed('purview', JSON.stringify(alert)).rejected).toEqual([
+      {
+        index: 0,
+        reason:
+          'evidence[1].fileDetails.sha256: "not-a-hash" is not a SHA-256 (64 hex digits); evidence[2].fileDetails.md5: "D41D8CD98F00B204E9800998ECF8427" is not an MD5 (32 hex digits)',
+      },
+    ]);
+  });
+
+  it('accepts an empty file hash', () => {
+    const alert = JSON.parse(readFixture(insiderRiskAlert));
+    alert.evidence[1].fileDetails.sha256 = '';
+    alert.evidence[2].fileDetails.md5 = 'D41D8CD98F00B204E9800998ECF8427E';
+
+    const [signal] = acceptedSignals(parseFeed('purview', JSON.stringify(alert)));
+
+    expect(signal?.files.map((file) => [file.sha256, file.md5])).toEqual([
+      [null, null],
+      [null, 'd41d8cd98f00b204e9800998ecf8427e'],
+    ]);
+  });
+
   it('rejects a bad created time', () => {
     const text = alertWith({
       firstActivityDateTime: null,

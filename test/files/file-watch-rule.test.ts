@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { eq } from 'drizzle-orm';
 import { beforeAll, expect, it } from 'vitest';
@@ -38,7 +39,7 @@ function corpusEvent(id: string, email: string, removable = false): Record<strin
   event.user.email = email;
   event.file.name = 'billing-service.zip';
   event.file.category = 'SourceCode';
-  event.file.hash.sha256 = `${id.padEnd(8, '0')}`.repeat(8).slice(0, 64);
+  event.file.hash.sha256 = createHash('sha256').update(id).digest('hex');
   event.file.hash.md5 = null;
   event.risk.severity = 'LOW';
   if (removable) {

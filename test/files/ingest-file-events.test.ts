@@ -138,6 +138,41 @@ describeStores('file event ingest', (current) => {
     expect(Number(count[0]!.n)).toBe(4);
   });
 
+  it('rejects events with a hash that is not hex', async () => {
+    const record = (id: string, hashes: { sha256?: string | null; md5?: string | null }) =>
+      JSON.stringify(
+        makeFileEventRecord({
+          id,
+          time: '2025-08-05T09:00:00Z',
+          email: 'lee.chen@example.com',
+          ...hashes,
+        }),
+      );
+    const sha256 = 'c0de'.repeat(16);
+    const text = [
+      record('hash-ok', { sha256: sha256.toUpperCase(), md5: '' }),
+      record('hash-bad-sha256', { sha256: 'not-a-hash' }),
+      record('hash-bad-md5', { md5: sha256 }),
+    ].join('\n');
+
+    const summary = await ingestFileEvents(deps(), text);
+
+    expect(summary.accepted).toBe(1);
+    expect(summary.rejected).toEqual([
+      { index: 1, reason: 'file.hash.sha256: "not-a-hash" is not a SHA-256 (64 hex digits)' },
+      { index: 2, reason: `file.hash.md5: "${sha256}" is not an MD5 (32 hex digits)` },
+    ]);
+    const stored = await current()
+      .store.db.select({
+        eventId: fileEvents.eventId,
+        sha256: fileEvents.sha256,
+        md5: fileEvents.md5,
+      })
+      .from(fileEvents)
+      .where(sql`${fileEvents.eventId} like 'hash-%'`);
+    expect(stored).toEqual([{ eventId: 'hash-ok', sha256, md5: null }]);
+  });
+
   it('opens a critical-registry case and finds sightings across sources', async () => {
     const db = current().store.db;
     await db.transaction((tx) =>
