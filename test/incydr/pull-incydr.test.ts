@@ -115,36 +115,49 @@ describeStores('incydr pull', (current) => {
     });
   });
 
-  it('skips a bad file-events page past the last event', async () => {
+  /**
+   * Pulls 1,000 file events, one each 100 ms from two hours ago, in pages of 100 whose searches
+   * numbered `badSearches` return the corpus page with an invalid escape.
+   */
+  async function pullWithBadPages(badSearches: number[], failures: () => void = () => {}) {
     const first = hoursAgo(2);
     fake.addFileEvents(makeFileEvents(1000, first, 100));
     const garbage = readFixture('incydr/file-events-v2-invalid-json-escape.txt');
-    fake.failRequest('/v2/file-events', 3, { status: 200, body: garbage });
-    fake.failRequest('/v2/file-events', 5, { status: 429, retryAfter: '1' });
+    for (const search of badSearches)
+      fake.failRequest('/v2/file-events', search, { status: 200, body: garbage });
+    failures();
     const logs = captureLogs();
     const { puller: incydr, eventIds } = puller({
       settings: { streams: ['file-events'], fileEventsPageSize: 100 },
       logger: logs.logger,
     });
-
     const summary = await incydr.pull();
+    const skips = logs
+      .lines()
+      .filter((line) => line.msg?.toString().startsWith('incydr page skipped'));
+    /** The ids of the events whose index `keep` accepts. */
+    const idsWhere = (keep: (index: number) => boolean) =>
+      makeFileEvents(1000, first, 100)
+        .map((event) => (event.event as { id: string }).id)
+        .filter((_, index) => keep(index));
+    // Pages 1 and 2 end at event 199, the last one handed on before search 3.
+    return { summary, eventIds, skips, idsWhere, lastHandedOn: new Date(first.getTime() + 19_900) };
+  }
 
-    // Pages 1 and 2 end at event 199; the pull moves 1 s (10 events) past it without a token.
-    const lastHandedOn = new Date(first.getTime() + 199 * 100);
+  it('skips a bad file-events page past the last event', async () => {
+    const { summary, eventIds, skips, idsWhere, lastHandedOn } = await pullWithBadPages([3], () =>
+      fake.failRequest('/v2/file-events', 5, { status: 429, retryAfter: '1' }),
+    );
+
+    // The pull moves 1 s (10 events) past event 199 without a token.
     const resumeAt = new Date(lastHandedOn.getTime() + 1000);
-    const expected = makeFileEvents(1000, first, 100)
-      .map((event) => (event.event as { id: string }).id)
-      .filter((_, index) => index < 200 || index >= 209);
-    expect(eventIds()).toEqual(expected);
+    expect(eventIds()).toEqual(idsWhere((index) => index < 200 || index >= 209));
     expect(summary.streams[0]).toMatchObject({ status: 'partial', skippedPages: 1, records: 991 });
 
     const afterBadPage = fake.callsTo('/v2/file-events')[3];
     expect(afterBadPage?.body?.pgToken).toBe('');
     expect(JSON.stringify(afterBadPage?.body?.groups)).toContain(resumeAt.toISOString());
-    const skipped = logs
-      .lines()
-      .find((line) => line.msg?.toString().startsWith('incydr page skipped'));
-    expect(skipped).toMatchObject({
+    expect(skips[0]).toMatchObject({
       stream: 'file-events',
       reason: 'the response is not a JSON object',
       skipFrom: lastHandedOn.toISOString(),
@@ -156,31 +169,13 @@ describeStores('incydr pull', (current) => {
   });
 
   it('moves on at each of two bad file-events pages in a row', async () => {
-    const first = hoursAgo(2);
-    fake.addFileEvents(makeFileEvents(1000, first, 100));
-    const garbage = readFixture('incydr/file-events-v2-invalid-json-escape.txt');
-    fake.failRequest('/v2/file-events', 3, { status: 200, body: garbage });
-    fake.failRequest('/v2/file-events', 4, { status: 200, body: garbage });
-    const logs = captureLogs();
-    const { puller: incydr, eventIds } = puller({
-      settings: { streams: ['file-events'], fileEventsPageSize: 100 },
-      logger: logs.logger,
-    });
-
-    const summary = await incydr.pull();
+    const { summary, eventIds, skips, idsWhere, lastHandedOn } = await pullWithBadPages([3, 4]);
 
     // The first skip starts at event 199, the last handed on; the second at the end of the first.
-    const lastHandedOn = new Date(first.getTime() + 199 * 100);
     const firstResume = new Date(lastHandedOn.getTime() + 1000);
     const secondResume = new Date(firstResume.getTime() + 1000);
-    const expected = makeFileEvents(1000, first, 100)
-      .map((event) => (event.event as { id: string }).id)
-      .filter((_, index) => index < 200 || index >= 219);
-    expect(eventIds()).toEqual(expected);
+    expect(eventIds()).toEqual(idsWhere((index) => index < 200 || index >= 219));
     expect(summary.streams[0]).toMatchObject({ status: 'partial', skippedPages: 2, records: 981 });
-    const skips = logs
-      .lines()
-      .filter((line) => line.msg?.toString().startsWith('incydr page skipped'));
     expect(skips.map((line) => [line.skipFrom, line.skipTo])).toEqual([
       [lastHandedOn.toISOString(), firstResume.toISOString()],
       [firstResume.toISOString(), secondResume.toISOString()],
