@@ -37,6 +37,12 @@ export function formatRetentionPlan(plan: RetentionPlan): string {
       `Raw signal payloads to delete (received before ${day(plan.signals.receivedBefore)}, closed cases only): ${plan.signals.rawPayloads}`,
     );
   }
+  if (plan.fileEvents !== null) {
+    const { observedBefore, partitions, defaultRows } = plan.fileEvents;
+    lines.push(
+      `File-event partitions to drop (events before ${observedBefore}): ${partitions.length === 0 ? 'none' : partitions.join(', ')}; older rows of the default partition to delete: ${defaultRows}`,
+    );
+  }
   return lines.join('\n');
 }
 
@@ -52,6 +58,10 @@ export function formatRetentionRun(result: RetentionRunResult): string {
   );
   if (result.rawSignalsDeleted !== null)
     lines.push(`raw signal payloads deleted: ${result.rawSignalsDeleted}`);
+  if (result.fileEvents !== null) {
+    const dropped = result.fileEvents.length === 0 ? 'none' : result.fileEvents.join(', ');
+    lines.push(`file-event partitions dropped: ${dropped}`);
+  }
   return lines.join('\n');
 }
 

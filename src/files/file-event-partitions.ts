@@ -32,6 +32,26 @@ export async function dropFileEventPartitionsBefore(db: Executor, cutoff: Date):
   return rows[0]?.dropped ?? [];
 }
 
+/**
+ * Lists what `dropFileEventPartitionsBefore(cutoff)` would remove, and changes nothing: the daily
+ * partitions of UTC days before `cutoff`, and the number of older rows in the default partition.
+ */
+export async function planFileEventDrop(
+  db: Executor,
+  cutoff: Date,
+): Promise<{ partitions: string[]; defaultRows: number }> {
+  const day = cutoff.toISOString().slice(0, 10).replaceAll('-', '');
+  const partitions = (await listFileEventPartitions(db)).filter(
+    (name) => /^file_events_\d{8}$/.test(name) && name.slice('file_events_'.length) < day,
+  );
+  const rows = resultRows<{ count: number }>(
+    await db.execute(sql`
+      select count(*)::int as count from file_events_default
+      where observed_at < ${cutoff.toISOString().slice(0, 10)}::date::timestamp at time zone 'UTC'`),
+  );
+  return { partitions, defaultRows: Number(rows[0]?.count ?? 0) };
+}
+
 /** Lists the daily partitions of `file_events`, oldest first. */
 export async function listFileEventPartitions(db: Executor): Promise<string[]> {
   const rows = resultRows<{ name: string }>(

@@ -1,5 +1,6 @@
 import type { FileConfig } from '../config.ts';
 import { CasebridgeError } from '../errors.ts';
+import { parseTime } from '../feeds/time.ts';
 import { callLocalApi } from '../http/local-api-client.ts';
 import type { Logger } from '../log.ts';
 import type { Db } from '../store/db.ts';
@@ -72,15 +73,25 @@ export function parseAsOf(value: string | undefined, fallback: Date): Date {
   if (value === undefined) return fallback;
   const text = value.trim();
   const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(text);
-  const time = /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})$/.test(text);
-  const parsed = new Date(dateOnly ? `${text}T00:00:00Z` : text);
-  if ((!dateOnly && !time) || Number.isNaN(parsed.getTime())) {
+  if (/^\d{4}-\d{2}-\d{2}T[\d:.]+$/.test(text)) {
     throw new CasebridgeError(
       'USAGE_INVALID',
-      `--as-of "${value}" is not a date; give YYYY-MM-DD or an ISO 8601 time such as 2027-06-01T00:00:00Z.`,
+      `--as-of "${value}" has no time zone; add Z for UTC or an offset, such as ${text}Z.`,
     );
   }
-  return parsed;
+  // Only dates and ISO times: parseTime also reads epoch numbers, which a person does not type.
+  const parsed =
+    dateOnly || /^\d{4}-\d{2}-\d{2}T/.test(text)
+      ? parseTime(dateOnly ? `${text}T00:00:00Z` : text)
+      : null;
+  if (parsed === null || !parsed.ok) {
+    const problem = parsed === null ? 'is not a date' : parsed.problem;
+    throw new CasebridgeError(
+      'USAGE_INVALID',
+      `--as-of "${value}" ${problem}; give YYYY-MM-DD or an ISO 8601 time such as 2027-06-01T00:00:00Z.`,
+    );
+  }
+  return parsed.date;
 }
 
 /**

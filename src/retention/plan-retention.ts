@@ -1,5 +1,6 @@
 import { and, eq, lt, ne, notInArray, sql } from 'drizzle-orm';
 import type { CaseOutcome } from '../../workflows/case-events.ts';
+import { planFileEventDrop } from '../files/file-event-partitions.ts';
 import type { Executor } from '../store/db.ts';
 import { cases, people, signals } from '../store/schema.ts';
 import {
@@ -31,6 +32,11 @@ export interface RetentionPlan {
   cases: RetentionCandidate[];
   /** Raw signal payloads the run deletes, or null when `signalsDays` is not configured. */
   signals: { receivedBefore: string; rawPayloads: number } | null;
+  /**
+   * The daily file-event partitions the run drops and the older rows it deletes from the default
+   * partition, or null when `fileEventsDays` is not configured.
+   */
+  fileEvents: { observedBefore: string; partitions: string[]; defaultRows: number } | null;
 }
 
 /**
@@ -96,7 +102,21 @@ export async function planRetention(
       config.signalsDays === undefined
         ? null
         : await countExpiredRaw(db, asOf, config.signalsDays, anonymised),
+    fileEvents:
+      config.fileEventsDays === undefined
+        ? null
+        : await planFileEvents(db, fileEventCutoff(asOf, config.fileEventsDays)),
   };
+}
+
+/** Returns the time `days` before `asOf`; a run drops the file events of UTC days before its day. */
+export function fileEventCutoff(asOf: Date, days: number): Date {
+  return new Date(asOf.getTime() - days * DAY_MS);
+}
+
+async function planFileEvents(db: Executor, cutoff: Date): Promise<RetentionPlan['fileEvents']> {
+  const drop = await planFileEventDrop(db, cutoff);
+  return { observedBefore: cutoff.toISOString().slice(0, 10), ...drop };
 }
 
 /** Computes the cutoff of raw signal retention: signals received before it lose their raw payload. */

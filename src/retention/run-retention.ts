@@ -5,10 +5,13 @@ import type { Logger } from '../log.ts';
 import type { Db } from '../store/db.ts';
 import { cases, signals } from '../store/schema.ts';
 import { anonymiseCase } from './anonymise-case.ts';
-import { expiredRawCondition, planRetention, rawSignalCutoff } from './plan-retention.ts';
+import {
+  expiredRawCondition,
+  fileEventCutoff,
+  planRetention,
+  rawSignalCutoff,
+} from './plan-retention.ts';
 import type { RetentionConfig } from './retention-policy.ts';
-
-const DAY_MS = 86_400_000;
 
 /** The audit stream of retention runs that touch no single case, such as the raw signal purge. */
 export const RETENTION_STREAM = 'retention';
@@ -18,7 +21,8 @@ export const RETENTION_STREAM = 'retention';
  * than a date; it is called only when `retention.fileEventsDays` is set.
  */
 export interface RetentionHooks {
-  dropFileEventPartitionsBefore?: (before: Date) => Promise<unknown>;
+  /** Drops the file events observed before the date's UTC day; returns the dropped partitions. */
+  dropFileEventPartitionsBefore?: (before: Date) => Promise<string[]>;
 }
 
 export interface RetentionRunDeps {
@@ -39,8 +43,8 @@ export interface RetentionRunResult {
   failed: Array<{ key: string; error: string }>;
   /** Raw signal payloads deleted, or null when `signalsDays` is not configured. */
   rawSignalsDeleted: number | null;
-  /** The file-event hook's result, or null when it did not run. */
-  fileEvents: unknown;
+  /** The file-event partitions dropped, or null when the file-event hook did not run. */
+  fileEvents: string[] | null;
 }
 
 /**
@@ -101,7 +105,7 @@ export async function runRetention(
   }
   const hook = deps.hooks?.dropFileEventPartitionsBefore;
   if (deps.config.fileEventsDays !== undefined && hook !== undefined) {
-    result.fileEvents = await hook(new Date(asOf.getTime() - deps.config.fileEventsDays * DAY_MS));
+    result.fileEvents = await hook(fileEventCutoff(asOf, deps.config.fileEventsDays));
   }
   return result;
 }

@@ -8,6 +8,7 @@ import {
   dropFileEventPartitionsBefore,
   ensureFileEventPartitions,
   listFileEventPartitions,
+  planFileEventDrop,
 } from '../../src/files/file-event-partitions.ts';
 import { parseFileRules } from '../../src/files/file-rules.ts';
 import { findFileSightings } from '../../src/files/find-file-sightings.ts';
@@ -445,7 +446,17 @@ describeStores('file event ingest', (current) => {
     const movedRows = Array.isArray(moved) ? moved : (moved as { rows: unknown[] }).rows;
     expect(movedRows[0]).toEqual({ n: 1 });
 
+    // A row of a day without a partition stays in the default one until retention deletes it.
+    await db.insert(fileEvents).values({
+      source: 'incydr',
+      eventId: 'stays-default',
+      observedAt: new Date('2020-02-02T02:00:00Z'),
+      subjectKey: 'email:x@example.com',
+      severity: 'low',
+    });
+    const plan = await planFileEventDrop(db, new Date('2023-01-01T00:00:00Z'));
     const dropped = await dropFileEventPartitionsBefore(db, new Date('2023-01-01T00:00:00Z'));
+    expect(plan).toEqual({ partitions: dropped, defaultRows: 1 });
     expect(dropped).toEqual([
       'file_events_20210505',
       'file_events_20220714',

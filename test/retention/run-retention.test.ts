@@ -3,7 +3,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../../src/audit/verify-audit.ts';
 import { actOnCase } from '../../src/cases/act-on-case.ts';
 import { showCase } from '../../src/cases/show-case.ts';
+import { formatRetentionPlan, formatRetentionRun } from '../../src/cli/retention-commands.ts';
 import { isCasebridgeError } from '../../src/errors.ts';
+import {
+  dropFileEventPartitionsBefore,
+  ensureFileEventPartitions,
+  listFileEventPartitions,
+} from '../../src/files/file-event-partitions.ts';
 import { ingestBatch } from '../../src/intake/ingest-batch.ts';
 import { ANONYMISED_TITLE } from '../../src/retention/anonymise-case.ts';
 import { planRetention } from '../../src/retention/plan-retention.ts';
@@ -67,6 +73,37 @@ describeStores('retention run', (current) => {
   });
 
   describe('plan', () => {
+    it('previews the file-event partitions that a run drops, and the run names them', async () => {
+      await ensureFileEventPartitions(db(), ['2021-03-03']);
+      const withFiles = retentionConfigSchema.parse({ default: { days: 365 }, fileEventsDays: 90 });
+      const asOf = new Date('2021-07-01T12:00:00Z');
+
+      const plan = await planRetention(db(), withFiles, asOf);
+      expect(plan.fileEvents).toEqual({
+        observedBefore: '2021-04-02',
+        partitions: ['file_events_20210303'],
+        defaultRows: 0,
+      });
+      expect(formatRetentionPlan(plan)).toContain(
+        'File-event partitions to drop (events before 2021-04-02): file_events_20210303; older rows of the default partition to delete: 0',
+      );
+      expect((await planRetention(db(), config, asOf)).fileEvents).toBeNull();
+
+      const hooks = {
+        dropFileEventPartitionsBefore: (before: Date) =>
+          dropFileEventPartitionsBefore(db(), before),
+      };
+      const result = await runRetention(
+        { db: db(), logger: silentLogger, config: withFiles, hooks },
+        asOf,
+      );
+      expect(result.fileEvents).toEqual(['file_events_20210303']);
+      expect(formatRetentionRun(result)).toContain(
+        'file-event partitions dropped: file_events_20210303',
+      );
+      expect(await listFileEventPartitions(db())).not.toContain('file_events_20210303');
+    });
+
     it('picks the most specific rule', async () => {
       const plan = await planRetention(db(), config, daysAfter(400));
       const rules = Object.fromEntries(plan.cases.map((entry) => [entry.key, entry.rule]));
