@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { describeIssues } from './describe-issues.ts';
 import { parseShape, type RecordOutcome } from './feed-parser.ts';
 import { optionalText, requiredText } from './fields.ts';
-import { severityFromIncydrName } from './incydr-severity.ts';
+import { severityFromIncydrName, unknownIncydrSeverity } from './incydr-severity.ts';
 import type { Signal, SignalFile } from './signal.ts';
 import { buildSubject, distinct } from './subject.ts';
 import { timeField } from './time.ts';
@@ -84,7 +84,7 @@ export function parseIncydrAlert(record: unknown): RecordOutcome {
     const field = alert.riskSeverity == null ? 'severity' : 'riskSeverity';
     return {
       ok: false,
-      reason: `${field}: ${JSON.stringify(severityName)} is not an Incydr severity`,
+      reason: `${field}: ${unknownIncydrSeverity(severityName)}`,
     };
   }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseShape, type RecordOutcome } from './feed-parser.ts';
 import { optionalMd5, optionalSha256, optionalText, requiredText } from './fields.ts';
-import { severityFromIncydrName } from './incydr-severity.ts';
+import { severityFromIncydrName, unknownIncydrSeverity } from './incydr-severity.ts';
 import { buildSubject, distinct, normaliseHash } from './subject.ts';
 import { timeField } from './time.ts';
 
@@ -41,7 +41,7 @@ export function parseIncydrFileEvent(record: unknown): RecordOutcome {
   if (severity === null) {
     return {
       ok: false,
-      reason: `risk.severity: ${JSON.stringify(event.risk.severity)} is not an Incydr severity`,
+      reason: `risk.severity: ${unknownIncydrSeverity(event.risk.severity)}`,
     };
   }
 

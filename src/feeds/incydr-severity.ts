@@ -12,6 +12,11 @@ const severityByName: Record<string, Severity> = {
   CRITICAL: 'critical',
 };
 
+/** Tells why `name` is no Incydr severity, for a rejection that starts with the field. */
+export function unknownIncydrSeverity(name: string): string {
+  return `${JSON.stringify(name)} is not an Incydr severity; expected NO_RISK, LOW, MODERATE, MEDIUM, HIGH or CRITICAL`;
+}
+
 /** Maps an Incydr severity name, in any letter case, or returns null for an unknown name. */
 export function severityFromIncydrName(name: string): Severity | null {
   return severityByName[name.trim().toUpperCase()] ?? null;

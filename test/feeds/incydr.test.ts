@@ -275,7 +275,11 @@ describe('incydr alerts', () => {
     };
 
     expect(parseFeed('incydr', JSON.stringify(alert)).rejected).toEqual([
-      { index: 0, reason: 'riskSeverity: "SEVERE" is not an Incydr severity' },
+      {
+        index: 0,
+        reason:
+          'riskSeverity: "SEVERE" is not an Incydr severity; expected NO_RISK, LOW, MODERATE, MEDIUM, HIGH or CRITICAL',
+      },
     ]);
   });
 });
