@@ -265,7 +265,12 @@ export class FileEventUnit {
   async add(chunk: readonly PreparedEvent[]): Promise<void> {
     if (chunk.length === 0) return;
     const previous = await this.settle();
+    // Counted over every accepted event, duplicates included, as the summary documents.
     this.counts.accepted += chunk.length;
+    for (const { critical, suppressedBy } of chunk) {
+      if (critical !== null) this.counts.matchedCritical++;
+      if (suppressedBy !== null) this.counts.suppressed++;
+    }
     const known = await this.run.subjects.resolve(this.tx, chunk);
     const watchRule = await this.run.watchRule?.(
       this.tx,
@@ -359,11 +364,7 @@ export class FileEventUnit {
     watchRule: WatchRuleHook | undefined,
   ): void {
     const { event, critical, day } = prepared;
-    if (critical !== null) this.counts.matchedCritical++;
-    if (prepared.suppressedBy !== null) {
-      this.counts.suppressed++;
-      return;
-    }
+    if (prepared.suppressedBy !== null) return;
     const subject = entry.subject;
     // Maps keyed by the cache entry and by the event's own strings: no key is built per event.
     let byDay = this.days.get(entry);

@@ -194,6 +194,14 @@ describeStores('file events stored with COPY', (current, backend) => {
     const summary = await ingestFileEvents(deps(), days);
     // Three alerts, one a day, join one new case.
     expect(summary).toMatchObject({ matchedCritical: 3, casesOpened: 1, casesUpdated: 0 });
+    // A replay counts the same critical files, as duplicates that change no case.
+    expect(await ingestFileEvents(deps(), days)).toMatchObject({
+      accepted: 3,
+      duplicates: 3,
+      matchedCritical: 3,
+      casesOpened: 0,
+      casesUpdated: 0,
+    });
     const again = await ingestFileEvents(deps(), [
       makeFileEventRecord({
         id: 'days-3',
