@@ -20,7 +20,7 @@ function summaryWith(rejectedCount: number, listed: number): FileIngestSummary {
 }
 
 describe('the file ingest summary', () => {
-  it('lists 20 rejected records and counts the rest, naming what --json lists', () => {
+  it('lists 20 rejections, counts the rest', () => {
     const text = formatFileIngestSummary(summaryWith(2_500, 1_000));
     expect(text).toContain('rejected 2500');
     expect(text).toContain('  record 19: line 20 is not valid JSON');
@@ -28,7 +28,7 @@ describe('the file ingest summary', () => {
     expect(text).toContain('  … and 2480 more; --json lists the first 1,000 rejected records');
   });
 
-  it('lists every rejected record when there are 20 or fewer', () => {
+  it('lists all of 20 or fewer', () => {
     const text = formatFileIngestSummary(summaryWith(2, 2));
     expect(text).toContain('  record 1: line 2 is not valid JSON');
     expect(text).not.toContain('more;');

@@ -21,7 +21,7 @@ function controlled<T>() {
 }
 
 describe('ChunkReader', () => {
-  it('keeps a read that outlasts nextWithin and returns its chunk next', async () => {
+  it('keeps a read that outlasts nextWithin', async () => {
     const source = controlled<string>();
     const reader = new ChunkReader(source.iterator);
     expect(await reader.nextWithin(10)).toBe(NOT_YET);
@@ -36,7 +36,7 @@ describe('ChunkReader', () => {
     expect(await reader.next()).toBeNull();
   });
 
-  it('reads ahead until the busy promise settles, then returns at once', async () => {
+  it('reads ahead until work settles', async () => {
     const source = controlled<number>();
     const reader = new ChunkReader(source.iterator);
     let finish!: () => void;
@@ -70,7 +70,7 @@ describe('ChunkReader', () => {
     expect(await reader.next()).toBe(1);
   });
 
-  it('throws a failed read from the next call that needs it', async () => {
+  it('throws a failed read later', async () => {
     const source = controlled<number>();
     const reader = new ChunkReader(source.iterator);
     expect(await reader.nextWithin(5)).toBe(NOT_YET);

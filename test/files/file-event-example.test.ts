@@ -21,7 +21,7 @@ describeStores('the file-event example', (current) => {
     await seedExampleDirectory(current().store.db);
   });
 
-  it('opens one case that explains itself, and finds where the critical file went', async () => {
+  it('opens one explained case', async () => {
     const db = current().store.db;
     const registry = parseCriticalFileCsv(
       readFileSync(example('file-events/registry.csv'), 'utf8'),

@@ -309,7 +309,7 @@ describeStores('file event ingest', (current) => {
     );
   });
 
-  it("keeps a new hire's hire date when the subject cache starts over in a unit", async () => {
+  it('keeps hire dates across cache resets', async () => {
     const db = current().store.db;
     // A research team of six; its new hire has moved 6 MiB of source code a day since joining,
     // so their own history would call today's 6 MiB normal, while the department per head (1 a

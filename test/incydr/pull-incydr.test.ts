@@ -168,7 +168,7 @@ describeStores('incydr pull', (current) => {
     expect(cursor?.lastError).toContain('not a JSON object');
   });
 
-  it('moves on at each of two bad file-events pages in a row', async () => {
+  it('skips two bad pages in a row', async () => {
     const { summary, eventIds, skips, idsWhere, lastHandedOn } = await pullWithBadPages([3, 4]);
 
     // The first skip starts at event 199, the last handed on; the second at the end of the first.

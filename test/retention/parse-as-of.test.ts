@@ -4,7 +4,7 @@ import { parseAsOf } from '../../src/retention/data-protection-service.ts';
 const now = new Date('2026-12-05T04:00:00Z');
 
 describe('--as-of', () => {
-  it('reads a date as midnight UTC and a time with its offset', () => {
+  it('reads dates and offset times', () => {
     expect(parseAsOf('2026-06-01', now).toISOString()).toBe('2026-06-01T00:00:00.000Z');
     expect(parseAsOf(' 2026-06-01T10:00:00+02:00 ', now).toISOString()).toBe(
       '2026-06-01T08:00:00.000Z',
@@ -18,7 +18,7 @@ describe('--as-of', () => {
     ['2026-12-05T04:00:00', '--as-of "2026-12-05T04:00:00" has no time zone; add Z for UTC'],
     ['yesterday', '--as-of "yesterday" is not a date; give YYYY-MM-DD'],
     ['1767225600', '--as-of "1767225600" is not a date'],
-  ])('rejects %s, naming the value and the problem', (value, message) => {
+  ])('rejects %s', (value, message) => {
     expect(() => parseAsOf(value, now)).toThrow(message);
   });
 });

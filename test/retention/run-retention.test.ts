@@ -73,7 +73,7 @@ describeStores('retention run', (current) => {
   });
 
   describe('plan', () => {
-    it('previews the file-event partitions that a run drops, and the run names them', async () => {
+    it('previews and reports dropped partitions', async () => {
       await ensureFileEventPartitions(db(), ['2021-03-03']);
       const withFiles = retentionConfigSchema.parse({ default: { days: 365 }, fileEventsDays: 90 });
       const asOf = new Date('2021-07-01T12:00:00Z');
