@@ -108,7 +108,10 @@ export async function runFilesImport(
   return 0;
 }
 
-/** Runs `files where <hash>`: every sighting of the file, newest first. */
+/**
+ * Runs `files where <hash>`: every sighting of the file, newest first, with each subject as their
+ * pseudonym. A subject's identity is seen through a case's reveal (`cases show --reveal`).
+ */
 export async function runFilesWhere(
   service: FilesService,
   out: Output,
@@ -125,7 +128,7 @@ export async function runFilesWhere(
       const suppressed =
         sighting.suppressedBy === null ? '' : `  (suppressed by ${sighting.suppressedBy})`;
       lines.push(
-        `${sighting.observedAt}  ${sighting.user ?? sighting.subjectKey}  device ${sighting.device ?? '-'}  to ${sighting.destination ?? '-'}  file ${sighting.fileName ?? '-'}  ${sighting.kind} ${sighting.source}:${sighting.externalId}${suppressed}`,
+        `${sighting.observedAt}  ${sighting.subject}  device ${sighting.device ?? '-'}  to ${sighting.destination ?? '-'}  file ${sighting.fileName ?? '-'}  ${sighting.kind} ${sighting.source}:${sighting.externalId}${suppressed}`,
       );
     }
     if (found.truncated) lines.push('(more sightings exist; only the newest are listed)');

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { loadPseudonymKey } from '../cases/pseudonym.ts';
 import { callLocalApi, type LocalApiServer } from '../http/local-api-client.ts';
 import type { Db } from '../store/db.ts';
 import type { CriticalFileRow } from '../store/schema-files.ts';
@@ -14,6 +15,7 @@ import {
   type FileIngestSummary,
   ingestFileEvents,
 } from './ingest-file-events.ts';
+import { type PseudonymousSighting, pseudonymiseSightings } from './pseudonymise-sightings.ts';
 
 /** A registry entry as the CLI and the local API return it: the row with ISO 8601 timestamps. */
 export type CriticalFileEntry = Omit<CriticalFileRow, 'createdAt' | 'updatedAt'> & {
@@ -21,8 +23,10 @@ export type CriticalFileEntry = Omit<CriticalFileRow, 'createdAt' | 'updatedAt'>
   updatedAt: string;
 };
 
-export type FileSightingsReport = Omit<FileSightings, 'critical'> & {
+/** The sightings of a file as the CLI and the local API return them: each subject by pseudonym. */
+export type FileSightingsReport = Omit<FileSightings, 'critical' | 'sightings'> & {
   critical: CriticalFileEntry | null;
+  sightings: PseudonymousSighting[];
 };
 
 /**
@@ -36,7 +40,7 @@ export interface FilesService {
   /** Validates every row of a registry CSV, then stores them all in one transaction. */
   importCsv(text: string): Promise<{ imported: number }>;
   list(): Promise<CriticalFileEntry[]>;
-  /** Every sighting of the file with this SHA-256 or MD5, newest first. */
+  /** Every sighting of the file with this SHA-256 or MD5, newest first, with subjects by pseudonym. */
   where(hash: string): Promise<FileSightingsReport>;
   /** Ingests file events: NDJSON or a `fileEvents` page, as text or a stream. */
   ingestEvents(input: string | Readable): Promise<FileIngestSummary>;
@@ -67,7 +71,12 @@ export function localFilesService(deps: LocalFilesDeps): FilesService {
     },
     async where(hash) {
       const found = await findFileSightings(deps.db, hash);
-      return { ...found, critical: found.critical === null ? null : toEntry(found.critical) };
+      const pseudonymKey = await loadPseudonymKey(deps.db);
+      return {
+        ...found,
+        critical: found.critical === null ? null : toEntry(found.critical),
+        sightings: await pseudonymiseSightings(deps.db, pseudonymKey, found.sightings),
+      };
     },
     ingestEvents(input) {
       fileIngest ??= deps.fileIngest();

@@ -206,14 +206,19 @@ describe('casebridge files CLI beside a running server', { timeout: 120_000 }, (
     const where = await run(env, ['files', 'where', daveSha256]);
     expect(where.code).toBe(0);
     expect(where.stdout).toContain('critical file: Price list (restricted)');
-    expect(where.stdout).toContain('dave@example.com');
+    expect(where.stdout).toMatch(/ Subject [0-9A-Z]{4}-[0-9A-Z]{2} /);
+    expect(where.stdout).not.toContain('dave@example.com');
     printed.where = where.stdout;
 
     const whereJson = await run(env, ['files', 'where', sha256, '--json']);
     expect(whereJson.code).toBe(0);
     expect(JSON.parse(whereJson.stdout).sightings).toEqual([
-      expect.objectContaining({ externalId: 'served-1', user: 'dana.lee@example.com' }),
+      expect.objectContaining({
+        externalId: 'served-1',
+        subject: expect.stringMatching(/^Subject /),
+      }),
     ]);
+    expect(whereJson.stdout).not.toContain('dana.lee@example.com');
     printed.whereJson = whereJson.stdout;
   });
 

@@ -2,8 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
+import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { advancePseudonymGeneration } from '../../src/cases/pseudonym.ts';
+import { showCase } from '../../src/cases/show-case.ts';
 import {
   runFileEventIngest,
   runFilesAdd,
@@ -23,6 +26,7 @@ import { createMetrics } from '../../src/http/metrics.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { createLogger } from '../../src/log.ts';
 import type { Store } from '../../src/store/db.ts';
+import { cases, settings } from '../../src/store/schema.ts';
 import { criticalFiles, fileEvents } from '../../src/store/schema-files.ts';
 import { examplesConfigPath, repoRoot } from '../support/builders.ts';
 import { makeFileEventRecord } from '../support/file-events.ts';
@@ -40,6 +44,8 @@ const saasPage = path.join(
 /** The file Dave sends to his personal Gmail in the SaaS page. */
 const daveSha256 = '73620a0a8554a56e93b90fe2c8a3f732be881a7da930603a5c6e4c9207fee2d5';
 const designSha256 = 'ab'.repeat(32);
+/** One pseudonym key for both databases, so that both derive the same pseudonyms. */
+const sharedPseudonymKey = Buffer.alloc(32, 7).toString('base64');
 
 interface CliRun {
   code: number;
@@ -105,6 +111,10 @@ describeStores('local API for files', (current, backend) => {
     localStore = handle.store;
     dropLocal = () => handle.drop();
     local = filesService(localStore);
+
+    for (const store of [served, localStore]) {
+      await store.db.insert(settings).values({ key: 'pseudonym_key', value: sharedPseudonymKey });
+    }
   });
   afterAll(async () => {
     await app.close();
@@ -223,17 +233,64 @@ describeStores('local API for files', (current, backend) => {
     ]);
   });
 
+  /** Returns the case of Dave, whom the SaaS page's critical file opened a case for. */
+  const daveCase = async (store: Store) => {
+    const [row] = await store.db
+      .select()
+      .from(cases)
+      .where(eq(cases.subjectEmail, 'dave@example.com'));
+    return row!;
+  };
+
   it('files where matches local', async () => {
-    const { json: run } = await expectSameBothWays((service, out) =>
+    const { text, json } = await expectSameBothWays((service, out) =>
       runFilesWhere(service, out, daveSha256),
     );
 
-    expect(run.code).toBe(0);
-    const found = JSON.parse(run.stdout);
+    expect(json.code).toBe(0);
+    const found = JSON.parse(json.stdout);
     expect(found.critical).toMatchObject({ label: 'Price list', sensitivity: 'restricted' });
     expect(found.sightings).toEqual([
-      expect.objectContaining({ kind: 'file-event', user: 'dave@example.com' }),
+      expect.objectContaining({ kind: 'file-event', subject: expect.stringMatching(/^Subject /) }),
     ]);
+    expect(text.stdout).toContain(found.sightings[0].subject);
+  });
+
+  it('files where hides the address', async () => {
+    const { text, json } = await expectSameBothWays((service, out) =>
+      runFilesWhere(service, out, daveSha256),
+    );
+
+    for (const run of [text, json]) {
+      expect(run.stdout).not.toContain('dave@example.com');
+      expect(run.stdout).not.toMatch(/dave/i);
+    }
+    const [sighting] = JSON.parse(json.stdout).sightings;
+    expect(sighting).not.toHaveProperty('user');
+    expect(sighting).not.toHaveProperty('subjectKey');
+  });
+
+  it('files where shows the case pseudonym', async () => {
+    const whereSubject = async () => {
+      const { json } = await expectSameBothWays((service, out) =>
+        runFilesWhere(service, out, daveSha256),
+      );
+      return JSON.parse(json.stdout).sightings[0].subject as string;
+    };
+    const daveCaseRow = await daveCase(current().store);
+    const before = await whereSubject();
+    expect(before).toBe((await showCase(current().store.db, daveCaseRow.key)).subject.pseudonym);
+
+    // An ended reveal moves the subject to the next generation, and so to a new pseudonym.
+    for (const store of [current().store, localStore]) {
+      const row = await daveCase(store);
+      await store.db.transaction((tx) =>
+        advancePseudonymGeneration(tx, row.subjectKey, new Date()),
+      );
+    }
+    const after = await whereSubject();
+    expect(after).not.toBe(before);
+    expect(after).toBe((await showCase(current().store.db, daveCaseRow.key)).subject.pseudonym);
   });
 
   it('rejects a bad hash as locally', async () => {
