@@ -2,7 +2,7 @@ import { accessSync, constants, createReadStream, readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { CasebridgeError } from '../errors.ts';
 import type { LoadedFileRules } from '../files/file-rules.ts';
-import type { FilesService } from '../files/files-service.ts';
+import type { FilesService, RegistryImportReport } from '../files/files-service.ts';
 import { type FileIngestSummary, MAX_KEPT_REJECTIONS } from '../files/ingest-file-events.ts';
 import { testFileRules } from '../files/test-file-rules.ts';
 import { EXIT_REJECTED, type Output } from './output.ts';
@@ -104,8 +104,14 @@ export async function runFilesImport(
     );
   }
   const report = await service.importCsv(text);
-  out.result(report, () => `Imported ${report.imported} registry entries.`);
+  out.result(report, () => describeRegistryImport(report));
   return 0;
+}
+
+/** Formats the import report: the CSV rows stored, and how many added or updated an entry. */
+export function describeRegistryImport(report: RegistryImportReport): string {
+  const entries = report.imported === 1 ? 'entry' : 'entries';
+  return `Imported ${report.imported} registry ${entries}: ${report.added} added, ${report.updated} updated.`;
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   listCriticalFiles,
   parseCriticalFile,
   parseCriticalFileCsv,
+  upsertCriticalFile,
   upsertCriticalFiles,
 } from './critical-file-registry.ts';
 import { type FileSightings, findFileSightings } from './find-file-sightings.ts';
@@ -29,6 +30,13 @@ export type FileSightingsReport = Omit<FileSightings, 'critical' | 'sightings'> 
   sightings: PseudonymousSighting[];
 };
 
+/** The outcome of a registry import: entries of the CSV, and how many added or updated a file. */
+export interface RegistryImportReport {
+  imported: number;
+  added: number;
+  updated: number;
+}
+
 /**
  * The operations of the `files` commands and the file-event ingest, run on the database itself or
  * through the local API of the server that has the embedded database open. Both return the same
@@ -38,7 +46,7 @@ export interface FilesService {
   /** Validates an entry, then adds it to the critical-file registry or updates the entry with its hash. */
   add(entry: unknown): Promise<CriticalFileEntry>;
   /** Validates every row of a registry CSV, then stores them all in one transaction. */
-  importCsv(text: string): Promise<{ imported: number }>;
+  importCsv(text: string): Promise<RegistryImportReport>;
   list(): Promise<CriticalFileEntry[]>;
   /** Every sighting of the file with this SHA-256 or MD5, newest first, with subjects by pseudonym. */
   where(hash: string): Promise<FileSightingsReport>;
@@ -63,8 +71,16 @@ export function localFilesService(deps: LocalFilesDeps): FilesService {
     },
     async importCsv(text) {
       const entries = parseCriticalFileCsv(text);
-      const rows = await deps.db.transaction((tx) => upsertCriticalFiles(tx, entries));
-      return { imported: rows.length };
+      return deps.db.transaction(async (tx) => {
+        const report = { imported: 0, added: 0, updated: 0 };
+        for (const entry of entries) {
+          const { created } = await upsertCriticalFile(tx, entry);
+          report.imported += 1;
+          if (created) report.added += 1;
+          else report.updated += 1;
+        }
+        return report;
+      });
     },
     async list() {
       return (await listCriticalFiles(deps.db)).map(toEntry);

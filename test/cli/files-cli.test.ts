@@ -95,7 +95,7 @@ for (const backend of testBackends()) {
         `sha256,md5,label,owner,sensitivity\n${sha256},,Design doc,R&D,confidential\n`,
       );
       const imported = await run(env, ['files', 'import', csv, '--json']);
-      expect(JSON.parse(imported.stdout)).toEqual({ imported: 1 });
+      expect(JSON.parse(imported.stdout)).toEqual({ imported: 1, added: 1, updated: 0 });
 
       const where = await run(env, ['files', 'where', sha256, '--json']);
       expect(where.code).toBe(0);
@@ -162,7 +162,11 @@ describe('casebridge files CLI beside a running server', { timeout: 120_000 }, (
     );
     const imported = await run(env, ['files', 'import', csv, '--json']);
     expect(imported.code).toBe(0);
-    expect(JSON.parse(imported.stdout)).toEqual({ imported: 1 });
+    expect(JSON.parse(imported.stdout)).toEqual({ imported: 1, added: 1, updated: 0 });
+
+    const again = await run(env, ['files', 'import', csv]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toBe('Imported 1 registry entry: 0 added, 1 updated.\n');
   });
 
   it('ingests a page file and NDJSON from stdin', async () => {

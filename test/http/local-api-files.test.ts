@@ -168,12 +168,14 @@ describeStores('local API for files', (current, backend) => {
       `sha256,md5,label,owner,sensitivity\n${daveSha256},,Price list,Sales,restricted\n,${'ef'.repeat(16)},Old deck,,internal\n`,
     );
 
-    const { json: run } = await expectSameBothWays((service, out) =>
+    const { text, json } = await expectSameBothWays((service, out) =>
       runFilesImport(service, out, csv),
     );
 
-    expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout)).toEqual({ imported: 2 });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toBe('Imported 2 registry entries: 2 added, 0 updated.\n');
+    // The text run came first, so this run finds both entries stored.
+    expect(JSON.parse(json.stdout)).toEqual({ imported: 2, added: 0, updated: 2 });
   });
 
   it('ingest of a page matches local', async () => {
