@@ -1,6 +1,8 @@
 import type { Readable } from 'node:stream';
+import type { IdentityAccess } from '../cases/case-service.ts';
 import { loadPseudonymKey } from '../cases/pseudonym.ts';
 import { callLocalApi, type LocalApiServer } from '../http/local-api-client.ts';
+import { authorizeSightingIdentities } from '../privacy/authorize-sighting-identities.ts';
 import type { Db } from '../store/db.ts';
 import type { CriticalFileRow } from '../store/schema-files.ts';
 import {
@@ -48,8 +50,11 @@ export interface FilesService {
   /** Validates every row of a registry CSV, then stores them all in one transaction. */
   importCsv(text: string): Promise<RegistryImportReport>;
   list(): Promise<CriticalFileEntry[]>;
-  /** Every sighting of the file with this SHA-256 or MD5, newest first, with subjects by pseudonym. */
-  where(hash: string): Promise<FileSightingsReport>;
+  /**
+   * Every sighting of the file with this SHA-256 or MD5, newest first, with subjects by pseudonym.
+   * Given `access`, the identities that person may see are shown too, and each view is audited.
+   */
+  where(hash: string, access?: IdentityAccess): Promise<FileSightingsReport>;
   /** Ingests file events: NDJSON or a `fileEvents` page, as text or a stream. */
   ingestEvents(input: string | Readable): Promise<FileIngestSummary>;
 }
@@ -58,6 +63,8 @@ export interface LocalFilesDeps {
   db: Db;
   /** Called on the first ingest only, so that commands without one do not read the rule file. */
   fileIngest: () => FileIngestDeps;
+  /** The clock of identity views; the system clock when absent. */
+  now?: () => Date;
 }
 
 /** Builds the files service on the database of this process. */
@@ -85,13 +92,23 @@ export function localFilesService(deps: LocalFilesDeps): FilesService {
     async list() {
       return (await listCriticalFiles(deps.db)).map(toEntry);
     },
-    async where(hash) {
+    async where(hash, access) {
       const found = await findFileSightings(deps.db, hash);
       const pseudonymKey = await loadPseudonymKey(deps.db);
+      const revealed =
+        access === undefined
+          ? undefined
+          : await authorizeSightingIdentities(deps.db, {
+              subjectKeys: found.sightings.map((sighting) => sighting.subjectKey),
+              hash: found.hash,
+              actorEmail: access.as,
+              reason: access.reason,
+              now: (deps.now ?? (() => new Date()))(),
+            });
       return {
         ...found,
         critical: found.critical === null ? null : toEntry(found.critical),
-        sightings: await pseudonymiseSightings(deps.db, pseudonymKey, found.sightings),
+        sightings: await pseudonymiseSightings(deps.db, pseudonymKey, found.sightings, revealed),
       };
     },
     ingestEvents(input) {
@@ -121,11 +138,17 @@ export function remoteFilesService(server: LocalApiServer): FilesService {
         body: { contentType: 'text/csv', data: text },
       }),
     list: () => callLocalApi(server, { method: 'GET', path: '/api/files' }),
-    where: (hash) =>
-      callLocalApi(server, {
-        method: 'GET',
-        path: `/api/files/sightings?hash=${encodeURIComponent(hash)}`,
-      }),
+    where: (hash, access) =>
+      access === undefined
+        ? callLocalApi(server, {
+            method: 'GET',
+            path: `/api/files/sightings?hash=${encodeURIComponent(hash)}`,
+          })
+        : callLocalApi(server, {
+            method: 'POST',
+            path: '/api/files/sightings/identity',
+            body: { contentType: 'application/json', data: JSON.stringify({ hash, ...access }) },
+          }),
     ingestEvents: (input) =>
       callLocalApi(server, {
         method: 'POST',

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
-import { eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { advancePseudonymGeneration } from '../../src/cases/pseudonym.ts';
@@ -26,7 +26,13 @@ import { createMetrics } from '../../src/http/metrics.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { createLogger } from '../../src/log.ts';
 import type { Store } from '../../src/store/db.ts';
-import { cases, settings } from '../../src/store/schema.ts';
+import {
+  auditEvents,
+  cases,
+  identityReveals,
+  roleGrants,
+  settings,
+} from '../../src/store/schema.ts';
 import { criticalFiles, fileEvents } from '../../src/store/schema-files.ts';
 import { examplesConfigPath, repoRoot } from '../support/builders.ts';
 import { makeFileEventRecord } from '../support/file-events.ts';
@@ -46,6 +52,8 @@ const daveSha256 = '73620a0a8554a56e93b90fe2c8a3f732be881a7da930603a5c6e4c9207fe
 const designSha256 = 'ab'.repeat(32);
 /** One pseudonym key for both databases, so that both derive the same pseudonyms. */
 const sharedPseudonymKey = Buffer.alloc(32, 7).toString('base64');
+const hrOfficer = 'hana.hr@example.com';
+const analyst = 'ann.analyst@example.com';
 
 interface CliRun {
   code: number;
@@ -114,6 +122,10 @@ describeStores('local API for files', (current, backend) => {
 
     for (const store of [served, localStore]) {
       await store.db.insert(settings).values({ key: 'pseudonym_key', value: sharedPseudonymKey });
+      await store.db.insert(roleGrants).values([
+        { email: hrOfficer, role: 'hr' },
+        { email: analyst, role: 'security' },
+      ]);
     }
   });
   afterAll(async () => {
@@ -293,6 +305,86 @@ describeStores('local API for files', (current, backend) => {
     const after = await whereSubject();
     expect(after).not.toBe(before);
     expect(after).toBe((await showCase(current().store.db, daveCaseRow.key)).subject.pseudonym);
+  });
+
+  /** Returns the IDENTITY_VIEWED events of Dave's case in the server's database. */
+  const identityViews = async () => {
+    const row = await daveCase(current().store);
+    return current()
+      .store.db.select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.stream, row.id), eq(auditEvents.type, 'IDENTITY_VIEWED')))
+      .orderBy(asc(auditEvents.seq));
+  };
+
+  it('files where reveals for HR', async () => {
+    const access = { as: hrOfficer, reason: 'Meeting prep' };
+    const { text, json } = await expectSameBothWays((service, out) =>
+      runFilesWhere(service, out, daveSha256, access),
+    );
+
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/dave@example\.com \(pseudonym Subject [0-9A-Z]{4}-[0-9A-Z]{2}\)/);
+    const [sighting] = JSON.parse(json.stdout).sightings;
+    expect(sighting.identity).toEqual({ user: 'dave@example.com', name: null });
+    // One view per run through the server: the text run and the JSON run.
+    const views = await identityViews();
+    expect(views).toHaveLength(2);
+    expect(views[0]).toMatchObject({
+      actor: hrOfficer,
+      actorRole: 'hr',
+      reason: 'Meeting prep',
+      data: { via: 'cli', command: 'files where', hash: daveSha256 },
+    });
+  });
+
+  it('files where reveal rejects security', async () => {
+    const access = { as: analyst, reason: 'Curious' };
+    const { text, json } = await expectSameBothWays((service, out) =>
+      runFilesWhere(service, out, daveSha256, access),
+    );
+
+    expect(JSON.parse(json.stdout).error.code).toBe('NOT_AUTHORIZED');
+    expect(text.stderr).toContain('may not see the identities');
+    expect(text.stdout).not.toContain('dave@example.com');
+    expect(await identityViews()).toHaveLength(2);
+  });
+
+  it('files where reveals during a reveal', async () => {
+    for (const store of [current().store, localStore]) {
+      const row = await daveCase(store);
+      await store.db.insert(identityReveals).values({
+        caseId: row.id,
+        subjectKey: row.subjectKey,
+        status: 'approved',
+        requestedBy: analyst,
+        reason: 'Match badge log',
+        requestedAt: new Date(),
+        decidedBy: hrOfficer,
+        decidedAt: new Date(),
+        expiresAt: new Date(Date.now() + 3_600_000),
+      });
+    }
+    const access = { as: analyst, reason: 'Match badge log' };
+
+    const { json } = await expectSameBothWays((service, out) =>
+      runFilesWhere(service, out, daveSha256, access),
+    );
+
+    expect(JSON.parse(json.stdout).sightings[0].identity.user).toBe('dave@example.com');
+    const views = await identityViews();
+    expect(views).toHaveLength(4);
+    expect(views[3]).toMatchObject({ actor: analyst, actorRole: 'security' });
+  });
+
+  it('files where reveal needs a person', async () => {
+    const access = { as: 'nobody@example.com', reason: 'Curious' };
+    const { json } = await expectSameBothWays((service, out) =>
+      runFilesWhere(service, out, daveSha256, access),
+    );
+
+    expect(JSON.parse(json.stdout).error.code).toBe('NOT_AUTHORIZED');
+    expect(json.stdout).not.toContain('dave@example.com');
   });
 
   it('rejects a bad hash as locally', async () => {
