@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { appendAuditEvent } from '../audit/append-audit-event.ts';
 import type { Executor } from '../store/db.ts';
 import { settings, subjectPseudonyms } from '../store/schema.ts';
@@ -75,6 +75,32 @@ export async function loadPseudonymGeneration(db: Executor, subjectKey: string):
     .from(subjectPseudonyms)
     .where(eq(subjectPseudonyms.subjectKey, subjectKey));
   return row?.generation ?? 1;
+}
+
+/**
+ * Derives the current pseudonyms of several subjects, with one query for their generations, so
+ * that a list of subjects shows each as its case views do. Returns a map keyed by subject key.
+ */
+export async function loadPseudonyms(
+  db: Executor,
+  key: Buffer,
+  subjectKeys: readonly string[],
+): Promise<Map<string, string>> {
+  const unique = [...new Set(subjectKeys)];
+  const generations = new Map<string, number>();
+  if (unique.length > 0) {
+    const rows = await db
+      .select()
+      .from(subjectPseudonyms)
+      .where(inArray(subjectPseudonyms.subjectKey, unique));
+    for (const row of rows) generations.set(row.subjectKey, row.generation);
+  }
+  return new Map(
+    unique.map((subjectKey) => [
+      subjectKey,
+      pseudonymFor(key, subjectKey, generations.get(subjectKey) ?? 1),
+    ]),
+  );
 }
 
 /** Moves a subject to the next pseudonym generation and returns it. */

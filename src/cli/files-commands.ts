@@ -1,9 +1,11 @@
 import { accessSync, constants, createReadStream, readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
+import type { IdentityAccess } from '../cases/case-service.ts';
 import { CasebridgeError } from '../errors.ts';
 import type { LoadedFileRules } from '../files/file-rules.ts';
-import type { FilesService } from '../files/files-service.ts';
+import type { FilesService, RegistryImportReport } from '../files/files-service.ts';
 import { type FileIngestSummary, MAX_KEPT_REJECTIONS } from '../files/ingest-file-events.ts';
+import type { PseudonymousSighting } from '../files/pseudonymise-sightings.ts';
 import { testFileRules } from '../files/test-file-rules.ts';
 import { EXIT_REJECTED, type Output } from './output.ts';
 
@@ -104,17 +106,27 @@ export async function runFilesImport(
     );
   }
   const report = await service.importCsv(text);
-  out.result(report, () => `Imported ${report.imported} registry entries.`);
+  out.result(report, () => describeRegistryImport(report));
   return 0;
 }
 
-/** Runs `files where <hash>`: every sighting of the file, newest first. */
+/** Formats the import report: the CSV rows stored, and how many added or updated an entry. */
+export function describeRegistryImport(report: RegistryImportReport): string {
+  const entries = report.imported === 1 ? 'entry' : 'entries';
+  return `Imported ${report.imported} registry ${entries}: ${report.added} added, ${report.updated} updated.`;
+}
+
+/**
+ * Runs `files where <hash>`: every sighting of the file, newest first, with each subject as their
+ * pseudonym, and with `access` the identities that person may see, audited.
+ */
 export async function runFilesWhere(
   service: FilesService,
   out: Output,
   hash: string,
+  access?: IdentityAccess,
 ): Promise<number> {
-  const found = await service.where(hash);
+  const found = await service.where(hash, access);
   out.result(found, () => {
     const lines: string[] = [];
     if (found.critical !== null) {
@@ -125,13 +137,20 @@ export async function runFilesWhere(
       const suppressed =
         sighting.suppressedBy === null ? '' : `  (suppressed by ${sighting.suppressedBy})`;
       lines.push(
-        `${sighting.observedAt}  ${sighting.user ?? sighting.subjectKey}  device ${sighting.device ?? '-'}  to ${sighting.destination ?? '-'}  file ${sighting.fileName ?? '-'}  ${sighting.kind} ${sighting.source}:${sighting.externalId}${suppressed}`,
+        `${sighting.observedAt}  ${describeSightingSubject(sighting)}  device ${sighting.device ?? '-'}  to ${sighting.destination ?? '-'}  file ${sighting.fileName ?? '-'}  ${sighting.kind} ${sighting.source}:${sighting.externalId}${suppressed}`,
       );
     }
     if (found.truncated) lines.push('(more sightings exist; only the newest are listed)');
     return lines.join('\n');
   });
   return 0;
+}
+
+/** Names a sighting's subject: the pseudonym, and the identity when it was revealed. */
+function describeSightingSubject(sighting: PseudonymousSighting): string {
+  if (sighting.identity == null) return sighting.subject;
+  const who = [sighting.identity.name, sighting.identity.user].filter(Boolean).join(' ');
+  return `${who} (pseudonym ${sighting.subject})`;
 }
 
 /** Runs `rules test <file> [--rules rules.yaml]`: what the rule set would suppress or flag. */

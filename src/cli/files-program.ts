@@ -15,6 +15,7 @@ import {
   runRulesTest,
 } from './files-commands.ts';
 import { createOutput, type Output, reportError } from './output.ts';
+import { identityAccessFrom } from './privacy-commands.ts';
 
 /** The feed name of raw Incydr file events, which take the volume path instead of one case each. */
 export const FILE_EVENTS_FEED = 'incydr-file-events';
@@ -91,9 +92,18 @@ export function registerFilesCommands(program: Command): void {
     .command('where')
     .description('list every sighting of a file in file events and alerts, newest first')
     .argument('<hash>', 'SHA-256 or MD5 of the file')
+    .option(
+      '--reveal',
+      "show the subjects' identities (hr, legal or privacy role, or security during an approved reveal of the subject's case); audited in each subject's case",
+    )
+    .option('--as <email>', '--reveal: the person who looks at the identities')
+    .option('--reason <text>', '--reveal: why the identities are needed; audited')
     .addOption(json())
-    .action((hash: string, options: { json?: boolean }) =>
-      withFiles(options.json === true, (service, out) => runFilesWhere(service, out, hash)),
+    .action(
+      (hash: string, options: { json?: boolean; reveal?: boolean; as?: string; reason?: string }) =>
+        withFiles(options.json === true, (service, out) =>
+          runFilesWhere(service, out, hash, identityAccessFrom(options)),
+        ),
     );
 
   const rules = program

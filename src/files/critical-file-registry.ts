@@ -54,70 +54,76 @@ export function parseCriticalFile(value: unknown, where = 'entry'): CriticalFile
   );
 }
 
-/**
- * Adds entries or updates the one that lists the entry's SHA-256 or MD5, inside the caller's
- * transaction. An update keeps the stored hash and owner that the entry leaves out. An entry whose
- * two hashes belong to two different listed files, or whose hash is listed with another hash of
- * the same kind, is an error that names both.
- */
+/** Adds or updates each entry in turn, inside the caller's transaction (see upsertCriticalFile). */
 export async function upsertCriticalFiles(
   tx: Executor,
   entries: readonly CriticalFileInput[],
 ): Promise<CriticalFileRow[]> {
   const rows: CriticalFileRow[] = [];
-  for (const entry of entries) {
-    const matches = await tx
-      .select()
-      .from(criticalFiles)
-      .where(
-        sql`${criticalFiles.sha256} = ${entry.sha256 ?? null} or ${criticalFiles.md5} = ${entry.md5 ?? null}`,
-      );
-    const existing = matches[0];
-    const conflict =
-      matches.length > 1 ||
-      (existing !== undefined &&
-        ((entry.sha256 !== undefined &&
-          existing.sha256 !== null &&
-          existing.sha256 !== entry.sha256) ||
-          (entry.md5 !== undefined && existing.md5 !== null && existing.md5 !== entry.md5)));
-    if (conflict) {
-      const listed = matches
-        .map((row) => `"${row.label}" (sha256 ${row.sha256 ?? 'none'}, md5 ${row.md5 ?? 'none'})`)
-        .join(' and ');
-      throw new CasebridgeError(
-        'USAGE_INVALID',
-        `The entry "${entry.label}" (sha256 ${entry.sha256 ?? 'none'}, md5 ${entry.md5 ?? 'none'}) clashes with the registry: ${listed}. One file has one SHA-256 and one MD5; fix the hashes, or give only the one that is right.`,
-      );
-    }
-    if (existing === undefined) {
-      const [inserted] = await tx
-        .insert(criticalFiles)
-        .values({
-          sha256: entry.sha256 ?? null,
-          md5: entry.md5 ?? null,
-          label: entry.label,
-          owner: entry.owner ?? null,
-          sensitivity: entry.sensitivity,
-        })
-        .returning();
-      rows.push(inserted!);
-    } else {
-      const [updated] = await tx
-        .update(criticalFiles)
-        .set({
-          sha256: entry.sha256 ?? existing.sha256,
-          md5: entry.md5 ?? existing.md5,
-          label: entry.label,
-          owner: entry.owner ?? existing.owner,
-          sensitivity: entry.sensitivity,
-          updatedAt: new Date(),
-        })
-        .where(sql`${criticalFiles.id} = ${existing.id}`)
-        .returning();
-      rows.push(updated!);
-    }
-  }
+  for (const entry of entries) rows.push((await upsertCriticalFile(tx, entry)).row);
   return rows;
+}
+
+/**
+ * Adds an entry or updates the one that lists the entry's SHA-256 or MD5, inside the caller's
+ * transaction. `created` is true when the entry was added. An update keeps the stored hash and owner that
+ * the entry leaves out. An entry whose two hashes belong to two different listed files, or whose
+ * hash is listed with another hash of the same kind, is an error that names both.
+ */
+export async function upsertCriticalFile(
+  tx: Executor,
+  entry: CriticalFileInput,
+): Promise<{ row: CriticalFileRow; created: boolean }> {
+  const matches = await tx
+    .select()
+    .from(criticalFiles)
+    .where(
+      sql`${criticalFiles.sha256} = ${entry.sha256 ?? null} or ${criticalFiles.md5} = ${entry.md5 ?? null}`,
+    );
+  const existing = matches[0];
+  const conflict =
+    matches.length > 1 ||
+    (existing !== undefined &&
+      ((entry.sha256 !== undefined &&
+        existing.sha256 !== null &&
+        existing.sha256 !== entry.sha256) ||
+        (entry.md5 !== undefined && existing.md5 !== null && existing.md5 !== entry.md5)));
+  if (conflict) {
+    const listed = matches
+      .map((row) => `"${row.label}" (sha256 ${row.sha256 ?? 'none'}, md5 ${row.md5 ?? 'none'})`)
+      .join(' and ');
+    throw new CasebridgeError(
+      'USAGE_INVALID',
+      `The entry "${entry.label}" (sha256 ${entry.sha256 ?? 'none'}, md5 ${entry.md5 ?? 'none'}) clashes with the registry: ${listed}. One file has one SHA-256 and one MD5; fix the hashes, or give only the one that is right.`,
+    );
+  }
+  if (existing === undefined) {
+    const [inserted] = await tx
+      .insert(criticalFiles)
+      .values({
+        sha256: entry.sha256 ?? null,
+        md5: entry.md5 ?? null,
+        label: entry.label,
+        owner: entry.owner ?? null,
+        sensitivity: entry.sensitivity,
+      })
+      .returning();
+    return { row: inserted!, created: true };
+  }
+
+  const [updated] = await tx
+    .update(criticalFiles)
+    .set({
+      sha256: entry.sha256 ?? existing.sha256,
+      md5: entry.md5 ?? existing.md5,
+      label: entry.label,
+      owner: entry.owner ?? existing.owner,
+      sensitivity: entry.sensitivity,
+      updatedAt: new Date(),
+    })
+    .where(sql`${criticalFiles.id} = ${existing.id}`)
+    .returning();
+  return { row: updated!, created: false };
 }
 
 /** Lists the registry ordered by label. */

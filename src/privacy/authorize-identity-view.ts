@@ -7,7 +7,7 @@ import { loadRevealState } from './load-reveal-state.ts';
 import { revealAuditEntry } from './reveal-audit-entry.ts';
 
 /** Grants that see the subject's identity in chat anyway, so may see it in the CLI too. */
-const identityGrants = ['hr', 'legal', 'privacy'];
+export const identityGrants = ['hr', 'legal', 'privacy'];
 
 /**
  * Checks that a person may see the identity of a case's subject outside chat (`cases show

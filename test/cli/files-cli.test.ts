@@ -95,7 +95,7 @@ for (const backend of testBackends()) {
         `sha256,md5,label,owner,sensitivity\n${sha256},,Design doc,R&D,confidential\n`,
       );
       const imported = await run(env, ['files', 'import', csv, '--json']);
-      expect(JSON.parse(imported.stdout)).toEqual({ imported: 1 });
+      expect(JSON.parse(imported.stdout)).toEqual({ imported: 1, added: 1, updated: 0 });
 
       const where = await run(env, ['files', 'where', sha256, '--json']);
       expect(where.code).toBe(0);
@@ -162,7 +162,11 @@ describe('casebridge files CLI beside a running server', { timeout: 120_000 }, (
     );
     const imported = await run(env, ['files', 'import', csv, '--json']);
     expect(imported.code).toBe(0);
-    expect(JSON.parse(imported.stdout)).toEqual({ imported: 1 });
+    expect(JSON.parse(imported.stdout)).toEqual({ imported: 1, added: 1, updated: 0 });
+
+    const again = await run(env, ['files', 'import', csv]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toBe('Imported 1 registry entry: 0 added, 1 updated.\n');
   });
 
   it('ingests a page file and NDJSON from stdin', async () => {
@@ -206,14 +210,19 @@ describe('casebridge files CLI beside a running server', { timeout: 120_000 }, (
     const where = await run(env, ['files', 'where', daveSha256]);
     expect(where.code).toBe(0);
     expect(where.stdout).toContain('critical file: Price list (restricted)');
-    expect(where.stdout).toContain('dave@example.com');
+    expect(where.stdout).toMatch(/ Subject [0-9A-Z]{4}-[0-9A-Z]{2} /);
+    expect(where.stdout).not.toContain('dave@example.com');
     printed.where = where.stdout;
 
     const whereJson = await run(env, ['files', 'where', sha256, '--json']);
     expect(whereJson.code).toBe(0);
     expect(JSON.parse(whereJson.stdout).sightings).toEqual([
-      expect.objectContaining({ externalId: 'served-1', user: 'dana.lee@example.com' }),
+      expect.objectContaining({
+        externalId: 'served-1',
+        subject: expect.stringMatching(/^Subject /),
+      }),
     ]);
+    expect(whereJson.stdout).not.toContain('dana.lee@example.com');
     printed.whereJson = whereJson.stdout;
   });
 

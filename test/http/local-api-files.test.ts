@@ -2,8 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable, Writable } from 'node:stream';
+import { and, asc, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { advancePseudonymGeneration } from '../../src/cases/pseudonym.ts';
+import { showCase } from '../../src/cases/show-case.ts';
 import {
   runFileEventIngest,
   runFilesAdd,
@@ -23,6 +26,13 @@ import { createMetrics } from '../../src/http/metrics.ts';
 import { buildServer } from '../../src/http/server.ts';
 import { createLogger } from '../../src/log.ts';
 import type { Store } from '../../src/store/db.ts';
+import {
+  auditEvents,
+  cases,
+  identityReveals,
+  roleGrants,
+  settings,
+} from '../../src/store/schema.ts';
 import { criticalFiles, fileEvents } from '../../src/store/schema-files.ts';
 import { examplesConfigPath, repoRoot } from '../support/builders.ts';
 import { makeFileEventRecord } from '../support/file-events.ts';
@@ -40,6 +50,10 @@ const saasPage = path.join(
 /** The file Dave sends to his personal Gmail in the SaaS page. */
 const daveSha256 = '73620a0a8554a56e93b90fe2c8a3f732be881a7da930603a5c6e4c9207fee2d5';
 const designSha256 = 'ab'.repeat(32);
+/** One pseudonym key for both databases, so that both derive the same pseudonyms. */
+const sharedPseudonymKey = Buffer.alloc(32, 7).toString('base64');
+const hrOfficer = 'hana.hr@example.com';
+const analyst = 'ann.analyst@example.com';
 
 interface CliRun {
   code: number;
@@ -105,6 +119,14 @@ describeStores('local API for files', (current, backend) => {
     localStore = handle.store;
     dropLocal = () => handle.drop();
     local = filesService(localStore);
+
+    for (const store of [served, localStore]) {
+      await store.db.insert(settings).values({ key: 'pseudonym_key', value: sharedPseudonymKey });
+      await store.db.insert(roleGrants).values([
+        { email: hrOfficer, role: 'hr' },
+        { email: analyst, role: 'security' },
+      ]);
+    }
   });
   afterAll(async () => {
     await app.close();
@@ -158,12 +180,14 @@ describeStores('local API for files', (current, backend) => {
       `sha256,md5,label,owner,sensitivity\n${daveSha256},,Price list,Sales,restricted\n,${'ef'.repeat(16)},Old deck,,internal\n`,
     );
 
-    const { json: run } = await expectSameBothWays((service, out) =>
+    const { text, json } = await expectSameBothWays((service, out) =>
       runFilesImport(service, out, csv),
     );
 
-    expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout)).toEqual({ imported: 2 });
+    expect(text.code).toBe(0);
+    expect(text.stdout).toBe('Imported 2 registry entries: 2 added, 0 updated.\n');
+    // The text run came first, so this run finds both entries stored.
+    expect(JSON.parse(json.stdout)).toEqual({ imported: 2, added: 0, updated: 2 });
   });
 
   it('ingest of a page matches local', async () => {
@@ -223,17 +247,144 @@ describeStores('local API for files', (current, backend) => {
     ]);
   });
 
+  /** Returns the case of Dave, whom the SaaS page's critical file opened a case for. */
+  const daveCase = async (store: Store) => {
+    const [row] = await store.db
+      .select()
+      .from(cases)
+      .where(eq(cases.subjectEmail, 'dave@example.com'));
+    return row!;
+  };
+
   it('files where matches local', async () => {
-    const { json: run } = await expectSameBothWays((service, out) =>
+    const { text, json } = await expectSameBothWays((service, out) =>
       runFilesWhere(service, out, daveSha256),
     );
 
-    expect(run.code).toBe(0);
-    const found = JSON.parse(run.stdout);
+    expect(json.code).toBe(0);
+    const found = JSON.parse(json.stdout);
     expect(found.critical).toMatchObject({ label: 'Price list', sensitivity: 'restricted' });
     expect(found.sightings).toEqual([
-      expect.objectContaining({ kind: 'file-event', user: 'dave@example.com' }),
+      expect.objectContaining({ kind: 'file-event', subject: expect.stringMatching(/^Subject /) }),
     ]);
+    expect(text.stdout).toContain(found.sightings[0].subject);
+  });
+
+  it('files where hides the address', async () => {
+    const { text, json } = await expectSameBothWays((service, out) =>
+      runFilesWhere(service, out, daveSha256),
+    );
+
+    for (const run of [text, json]) {
+      expect(run.stdout).not.toContain('dave@example.com');
+      expect(run.stdout).not.toMatch(/dave/i);
+    }
+    const [sighting] = JSON.parse(json.stdout).sightings;
+    expect(sighting).not.toHaveProperty('user');
+    expect(sighting).not.toHaveProperty('subjectKey');
+  });
+
+  it('files where shows the case pseudonym', async () => {
+    const whereSubject = async () => {
+      const { json } = await expectSameBothWays((service, out) =>
+        runFilesWhere(service, out, daveSha256),
+      );
+      return JSON.parse(json.stdout).sightings[0].subject as string;
+    };
+    const daveCaseRow = await daveCase(current().store);
+    const before = await whereSubject();
+    expect(before).toBe((await showCase(current().store.db, daveCaseRow.key)).subject.pseudonym);
+
+    // An ended reveal moves the subject to the next generation, and so to a new pseudonym.
+    for (const store of [current().store, localStore]) {
+      const row = await daveCase(store);
+      await store.db.transaction((tx) =>
+        advancePseudonymGeneration(tx, row.subjectKey, new Date()),
+      );
+    }
+    const after = await whereSubject();
+    expect(after).not.toBe(before);
+    expect(after).toBe((await showCase(current().store.db, daveCaseRow.key)).subject.pseudonym);
+  });
+
+  /** Returns the IDENTITY_VIEWED events of Dave's case in the server's database. */
+  const identityViews = async () => {
+    const row = await daveCase(current().store);
+    return current()
+      .store.db.select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.stream, row.id), eq(auditEvents.type, 'IDENTITY_VIEWED')))
+      .orderBy(asc(auditEvents.seq));
+  };
+
+  it('files where reveals for HR', async () => {
+    const access = { as: hrOfficer, reason: 'Meeting prep' };
+    const { text, json } = await expectSameBothWays((service, out) =>
+      runFilesWhere(service, out, daveSha256, access),
+    );
+
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/dave@example\.com \(pseudonym Subject [0-9A-Z]{4}-[0-9A-Z]{2}\)/);
+    const [sighting] = JSON.parse(json.stdout).sightings;
+    expect(sighting.identity).toEqual({ user: 'dave@example.com', name: null });
+    // One view per run through the server: the text run and the JSON run.
+    const views = await identityViews();
+    expect(views).toHaveLength(2);
+    expect(views[0]).toMatchObject({
+      actor: hrOfficer,
+      actorRole: 'hr',
+      reason: 'Meeting prep',
+      data: { via: 'cli', command: 'files where', hash: daveSha256 },
+    });
+  });
+
+  it('files where reveal rejects security', async () => {
+    const access = { as: analyst, reason: 'Curious' };
+    const { text, json } = await expectSameBothWays((service, out) =>
+      runFilesWhere(service, out, daveSha256, access),
+    );
+
+    expect(JSON.parse(json.stdout).error.code).toBe('NOT_AUTHORIZED');
+    expect(text.stderr).toContain('may not see the identities');
+    expect(text.stdout).not.toContain('dave@example.com');
+    expect(await identityViews()).toHaveLength(2);
+  });
+
+  it('files where reveals during a reveal', async () => {
+    for (const store of [current().store, localStore]) {
+      const row = await daveCase(store);
+      await store.db.insert(identityReveals).values({
+        caseId: row.id,
+        subjectKey: row.subjectKey,
+        status: 'approved',
+        requestedBy: analyst,
+        reason: 'Match badge log',
+        requestedAt: new Date(),
+        decidedBy: hrOfficer,
+        decidedAt: new Date(),
+        expiresAt: new Date(Date.now() + 3_600_000),
+      });
+    }
+    const access = { as: analyst, reason: 'Match badge log' };
+
+    const { json } = await expectSameBothWays((service, out) =>
+      runFilesWhere(service, out, daveSha256, access),
+    );
+
+    expect(JSON.parse(json.stdout).sightings[0].identity.user).toBe('dave@example.com');
+    const views = await identityViews();
+    expect(views).toHaveLength(4);
+    expect(views[3]).toMatchObject({ actor: analyst, actorRole: 'security' });
+  });
+
+  it('files where reveal needs a person', async () => {
+    const access = { as: 'nobody@example.com', reason: 'Curious' };
+    const { json } = await expectSameBothWays((service, out) =>
+      runFilesWhere(service, out, daveSha256, access),
+    );
+
+    expect(JSON.parse(json.stdout).error.code).toBe('NOT_AUTHORIZED');
+    expect(json.stdout).not.toContain('dave@example.com');
   });
 
   it('rejects a bad hash as locally', async () => {

@@ -1,6 +1,9 @@
-import { pseudonymFor } from '../../cases/pseudonym.ts';
 import { isCasebridgeError } from '../../errors.ts';
 import { type FileSightings, findFileSightings } from '../../files/find-file-sightings.ts';
+import {
+  type PseudonymousSighting,
+  pseudonymiseSightings,
+} from '../../files/pseudonymise-sightings.ts';
 import type { ChatPerson } from '../identity.ts';
 import { formatTime, t } from '../messages/index.ts';
 import { renderTextMessage } from './blocks.ts';
@@ -35,10 +38,11 @@ export async function runFilesWhereCommand(
     }
     throw error;
   }
-  return renderTextMessage(describeSightings(found, deps.pseudonymKey));
+  const sightings = await pseudonymiseSightings(deps.db, deps.pseudonymKey, found.sightings);
+  return renderTextMessage(describeSightings(found, sightings));
 }
 
-function describeSightings(found: FileSightings, pseudonymKey: Buffer): string {
+function describeSightings(found: FileSightings, sightings: PseudonymousSighting[]): string {
   const locale = 'en';
   const lines: string[] = [];
   if (found.critical !== null) {
@@ -49,18 +53,18 @@ function describeSightings(found: FileSightings, pseudonymKey: Buffer): string {
       }),
     );
   }
-  if (found.sightings.length === 0) {
+  if (sightings.length === 0) {
     lines.push(t(locale, 'files.where.none', { hash: found.hash }));
     return lines.join('\n');
   }
 
   const unknown = t(locale, 'files.where.unknown');
-  lines.push(t(locale, 'files.where.heading', { hash: found.hash, count: found.sightings.length }));
-  for (const sighting of found.sightings) {
+  lines.push(t(locale, 'files.where.heading', { hash: found.hash, count: sightings.length }));
+  for (const sighting of sightings) {
     lines.push(
       t(locale, 'files.where.line', {
         time: formatTime(sighting.observedAt),
-        who: pseudonymFor(pseudonymKey, sighting.subjectKey),
+        who: sighting.subject,
         device: sighting.device ?? unknown,
         destination: sighting.destination ?? unknown,
         source:

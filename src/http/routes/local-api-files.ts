@@ -1,12 +1,20 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import type { FilesService } from '../../files/files-service.ts';
 import { assertLocal } from './local-api.ts';
+import { parseBody } from './privacy-api.ts';
 
 export interface LocalFilesApiOptions {
   service: FilesService;
   consoleToken: string | undefined;
 }
+
+const identityBody = z.strictObject({
+  hash: z.string().min(1),
+  as: z.string().min(1),
+  reason: z.string().min(1),
+});
 
 /** Room for a registry CSV of about 300,000 files at 200 bytes a row. */
 const IMPORT_BODY_LIMIT_BYTES = 64 * 1024 * 1024;
@@ -44,6 +52,11 @@ export async function localFilesApiRoute(
   app.get('/api/files/sightings', async (request) => {
     const { hash } = request.query as { hash?: string };
     return service.where(hash ?? '');
+  });
+
+  app.post('/api/files/sightings/identity', async (request) => {
+    const { hash, ...access } = parseBody(identityBody, request.body);
+    return service.where(hash, access);
   });
 
   // NOTE: a unit's transaction stays open while its events arrive, so on PGlite, which runs one

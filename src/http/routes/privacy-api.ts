@@ -11,7 +11,8 @@ const revealBody = z.strictObject({
 });
 const rotateBody = z.strictObject({ as: z.string().min(1) });
 
-function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+/** Validates a JSON request body; an invalid one is an EVENT_INVALID error naming the problem. */
+export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
     throw new CasebridgeError(

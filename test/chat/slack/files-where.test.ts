@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { pseudonymFor } from '../../../src/cases/pseudonym.ts';
+import { advancePseudonymGeneration, pseudonymFor } from '../../../src/cases/pseudonym.ts';
 import { slackText } from '../../../src/chat/slack/messages.ts';
 import { parseFileRules } from '../../../src/files/file-rules.ts';
 import { ingestFileEvents } from '../../../src/files/ingest-file-events.ts';
@@ -67,6 +67,16 @@ describeStores('slack /case files where', (current) => {
     expect(lines[1]).toContain('USB drive');
     expect(lines[2]).toContain('LAPTOP-7');
     expect(text).not.toContain('example.com');
+  });
+
+  it('lists the current pseudonym generation', async () => {
+    const sam = await subjectKey('sam.ortiz@example.com');
+    await current().store.db.transaction((tx) => advancePseudonymGeneration(tx, sam, new Date()));
+
+    const answer = await run(slackUsers.analyst.id, `files where ${sha256}`);
+    const text = String(answer.text);
+    expect(text).toContain(pseudonymFor(harness.pseudonymKey, sam, 2));
+    expect(text).not.toContain(pseudonymFor(harness.pseudonymKey, sam));
   });
 
   it('refuses people outside security', async () => {
