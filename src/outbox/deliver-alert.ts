@@ -1,6 +1,6 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Audience } from '../chat/actions.ts';
-import type { ChatPlatform, ChatPort } from '../chat/port.ts';
+import type { ChannelMembers, ChatPlatform, ChatPort } from '../chat/port.ts';
 import type { FileConfig } from '../config.ts';
 import type { Db } from '../store/db.ts';
 import { caseThreads } from '../store/schema.ts';
@@ -40,7 +40,7 @@ export function alertAudiences(preferred: ChannelAudience, blocked: Audience): C
 export interface AlertContext {
   db: Db;
   routing: FileConfig['routing'];
-  channelMembers(port: ChatPort, channel: string): Promise<{ emails: string[]; unidentified: number }>;
+  channelMembers(port: ChatPort, channel: string): Promise<ChannelMembers>;
 }
 
 /**

@@ -256,8 +256,8 @@ function outcomeOfFailure(
 /**
  * The tipping-off guard, run before every message to a channel: the subject must never see their
  * own case, so a channel that contains them, or people whose e-mail address cannot be read (any of
- * whom could be the subject), gets nothing. An alert says why: to security, or to HR and then
- * Legal when the blocked channel is security's or security's channel fails the guard as well.
+ * whom could be the subject), gets nothing. An alert explains why. It goes to security, or to HR
+ * and then Legal when security's channel is the blocked one or fails the guard as well.
  */
 async function tippingOffCheck(
   context: DeliveryContext,
