@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { actOnCase } from '../../src/cases/act-on-case.ts';
 import { localCaseService } from '../../src/cases/case-service.ts';
 import { loadPseudonymKey } from '../../src/cases/pseudonym.ts';
 import { loadCaseView } from '../../src/chat/load-case-view.ts';
@@ -97,6 +98,7 @@ describeStores('alert fallback', (current) => {
     slack.users.set('UHUGO', { email: people.hr2 });
     slack.users.set('ULIA', { email: people.legal2 });
     slack.users.set('ULEO', { email: people.legal });
+    slack.users.set('USAM', { email: 'sam.ortiz@example.com' });
     slack.members.set('CLEGAL001', ['ULEO']);
     await seedExampleDirectory(db());
   });
@@ -156,6 +158,41 @@ describeStores('alert fallback', (current) => {
     );
     expect(await show(key)).toContain(
       'not posted to security on slack: the subject is a member of that channel; Legal was told',
+    );
+    slack.members.set('CSECURITY1', ['UANN']);
+    slack.members.set('CHRTEAM01', ['UHANA']);
+  });
+
+  it('skips security when it also has the subject', async () => {
+    const { caseId, key } = await openCase('sam.ortiz@example.com');
+    await drain();
+    await actOnCase(
+      { db: db(), logger: silentLogger, notifier, now },
+      { caseRef: caseId, actorEmail: people.analyst, event: { type: 'ESCALATE', summary: 'USB' } },
+    );
+    // The subject joins both channels after the security card went out.
+    slack.members.set('CSECURITY1', ['UANN', 'USAM']);
+    slack.members.set('CHRTEAM01', ['UHANA', 'USAM']);
+    await drain();
+
+    const threads = await db().select().from(caseThreads).where(eq(caseThreads.caseId, caseId));
+    const blocked = Object.fromEntries(
+      threads.map((thread) => [thread.audience, thread.blockedReason]),
+    );
+    expect(blocked).toEqual({ security: 'subject_in_channel', hr: 'subject_in_channel' });
+    const legalAlerts = postsIn('CLEGAL001').filter((message) =>
+      (message.text ?? '').includes(key),
+    );
+    expect(legalAlerts.map((message) => message.text).sort()).toEqual([
+      expect.stringContaining('to the hr channel'),
+      expect.stringContaining('to the security channel'),
+    ]);
+    const securityAlerts = postsIn('CSECURITY1').filter(
+      (message) => message.threadTs !== null && (message.text ?? '').includes(key),
+    );
+    expect(securityAlerts).toEqual([]);
+    expect(await show(key)).toContain(
+      'not posted to HR on slack: the subject is a member of that channel; Legal was told',
     );
     slack.members.set('CSECURITY1', ['UANN']);
     slack.members.set('CHRTEAM01', ['UHANA']);
