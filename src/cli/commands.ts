@@ -115,7 +115,7 @@ function describeBlockedThread(blocked: CaseDetail['blockedThreads'][number]): s
   const cause = blockReasons[blocked.reason] ?? blocked.reason;
   const alert = blocked.alert;
   let alertStatus: string;
-  if (alert === null) alertStatus = 'nobody was alerted';
+  if (alert === null) alertStatus = 'no alert is recorded';
   else if (alert.status === 'sent')
     alertStatus = `${audienceNames[alert.alertedAudience ?? ''] ?? alert.alertedAudience} was told`;
   else if (alert.status === 'pending') alertStatus = 'the alert is still queued';

@@ -1,10 +1,11 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Audience } from '../chat/actions.ts';
-import type { ChannelMembers, ChatPlatform, ChatPort } from '../chat/port.ts';
+import type { ChannelMembers, ChatPlatform, ChatPort, MessageRef } from '../chat/port.ts';
 import type { FileConfig } from '../config.ts';
 import type { Db } from '../store/db.ts';
 import { caseThreads } from '../store/schema.ts';
 import type { ClaimedMessage } from './claim-outbox.ts';
+import { classifyDeliveryError } from './classify-delivery-error.ts';
 
 /** An audience that follows cases in a channel, and so can be alerted there. */
 export type ChannelAudience = Exclude<Audience, 'manager'>;
@@ -23,7 +24,7 @@ export interface AlertPayload {
   alerted?: ChannelAudience;
 }
 
-/** The outcome of one alert delivery; a failure of the chat platform throws instead. */
+/** The outcome of one alert delivery; a rate limit or transient failure of the platform throws instead. */
 export type AlertOutcome =
   | { status: 'sent'; messageId: string; alerted: ChannelAudience }
   | { status: 'dead'; reason: string };
@@ -64,27 +65,43 @@ export async function deliverAlert(
       skipped.push(`${audience}: no channel`);
       continue;
     }
-    const members = await context.channelMembers(port, target.channel);
-    if (subject !== null && members.emails.includes(subject)) {
-      skipped.push(`${audience}: the subject is a member`);
-      continue;
+    try {
+      const result = await postAlert(context, port, target, subject, payload.text);
+      if (typeof result === 'string') skipped.push(`${audience}: ${result}`);
+      else return { status: 'sent', messageId: result.messageId, alerted: audience };
+    } catch (error) {
+      // A channel the platform rejects for good (not found, archived) is skipped like one that
+      // fails the guard; rate limits and transient failures retry the whole alert.
+      const failure = classifyDeliveryError(error);
+      if (failure.kind !== 'permanent') throw error;
+      skipped.push(`${audience}: ${failure.reason}`);
     }
-    if (members.unidentified > 0) {
-      skipped.push(`${audience}: members without a readable e-mail address`);
-      continue;
-    }
-
-    const posted =
-      target.rootId === null
-        ? await port.postText({ platform: port.platform, channel: target.channel }, payload.text)
-        : await port.reply(
-            { platform: port.platform, channel: target.channel, rootId: target.rootId },
-            payload.text,
-          );
-    return { status: 'sent', messageId: posted.messageId, alerted: audience };
   }
 
   return { status: 'dead', reason: `no audience could be alerted (${skipped.join('; ')})` };
+}
+
+/**
+ * Posts an alert in a target channel after the tipping-off guard's membership check, or returns
+ * why the channel failed the check.
+ */
+async function postAlert(
+  context: AlertContext,
+  port: ChatPort,
+  target: { channel: string; rootId: string | null },
+  subject: string | null,
+  text: string,
+): Promise<MessageRef | string> {
+  const members = await context.channelMembers(port, target.channel);
+  if (subject !== null && members.emails.includes(subject)) return 'the subject is a member';
+  if (members.unidentified > 0) return 'members without a readable e-mail address';
+
+  if (target.rootId === null)
+    return port.postText({ platform: port.platform, channel: target.channel }, text);
+  return port.reply(
+    { platform: port.platform, channel: target.channel, rootId: target.rootId },
+    text,
+  );
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { asc, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { actOnCase } from '../../src/cases/act-on-case.ts';
 import { localCaseService } from '../../src/cases/case-service.ts';
@@ -194,6 +194,27 @@ describeStores('alert fallback', (current) => {
     expect(await show(key)).toContain(
       'not posted to HR on slack: the subject is a member of that channel; Legal was told',
     );
+    slack.members.set('CSECURITY1', ['UANN']);
+    slack.members.set('CHRTEAM01', ['UHANA']);
+  });
+
+  it('skips an HR channel Slack does not find', async () => {
+    slack.users.set('UCARL', { email: 'carl.contractor@example.com' });
+    slack.members.set('CSECURITY1', ['UANN', 'UCARL']);
+    slack.members.delete('CHRTEAM01');
+    const { caseId, key } = await openCase('carl.contractor@example.com');
+    await drain();
+
+    const legalAlerts = postsIn('CLEGAL001').filter((message) =>
+      (message.text ?? '').includes(key),
+    );
+    expect(legalAlerts).toHaveLength(1);
+    const [alert] = await db()
+      .select()
+      .from(outbox)
+      .where(and(eq(outbox.caseId, caseId), eq(outbox.kind, 'alert')));
+    expect(alert!.status).toBe('sent');
+    expect(await show(key)).toContain('Legal was told');
     slack.members.set('CSECURITY1', ['UANN']);
     slack.members.set('CHRTEAM01', ['UHANA']);
   });
