@@ -71,7 +71,7 @@ export async function deliverAlert(
       else return { status: 'sent', messageId: result.messageId, alerted: audience };
     } catch (error) {
       // A channel the platform rejects for good (not found, archived) is skipped like one that
-      // fails the guard; rate limits and transient failures retry the whole alert.
+      // fails the guard. Rate limits and transient failures retry the whole alert.
       const failure = classifyDeliveryError(error);
       if (failure.kind !== 'permanent') throw error;
       skipped.push(`${audience}: ${failure.reason}`);
