@@ -1,21 +1,19 @@
-import { Writable } from 'node:stream';
 import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { actOnCase } from '../../src/cases/act-on-case.ts';
 import { localCaseService } from '../../src/cases/case-service.ts';
-import { loadPseudonymKey } from '../../src/cases/pseudonym.ts';
-import { loadCaseView } from '../../src/chat/load-case-view.ts';
-import { createSlackClient, SlackChatPort } from '../../src/chat/slack/slack-port.ts';
 import { runCasesShow } from '../../src/cli/commands.ts';
 import { createOutput } from '../../src/cli/output.ts';
 import { ingestBatch } from '../../src/intake/ingest-batch.ts';
 import { createLogger, type Logger } from '../../src/log.ts';
 import { createCaseNotifier } from '../../src/outbox/create-case-notifier.ts';
-import { createOutboxWorker } from '../../src/outbox/outbox-worker.ts';
 import { cases, caseThreads, outbox } from '../../src/store/schema.ts';
 import { makeSignal, people, seedExampleDirectory, silentLogger } from '../support/builders.ts';
+import { drainOutbox } from '../support/drain-outbox.ts';
 import { type FakeSlackApi, startCaseWorkspace } from '../support/fake-slack-api.ts';
+import { memoryStream } from '../support/memory-stream.ts';
 import { describeStores } from '../support/stores.ts';
+import { TestClock } from '../support/test-clock.ts';
 
 const routing = {
   security: { slack: 'CSECURITY1' },
@@ -24,47 +22,14 @@ const routing = {
 };
 const notifier = createCaseNotifier(routing, ['slack']);
 
-/** Creates a stream that keeps every line written to it. */
-function memoryStream() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      done();
-    },
-  });
-  return { stream, lines };
-}
-
 describeStores('alert fallback', (current) => {
   let slack: FakeSlackApi;
-  let clock = Date.now();
-  const now = () => new Date(clock);
+  const clock = new TestClock();
+  const now = clock.now;
   const db = () => current().store.db;
 
-  /** Delivers every pending message, moving the clock a second a round; returns the rounds used. */
-  const drain = async (logger: Logger = silentLogger) => {
-    const port = new SlackChatPort(
-      createSlackClient({ token: 'xoxb-test', slackApiUrl: slack.url, logger: silentLogger }),
-    );
-    const worker = createOutboxWorker({
-      db: db(),
-      logger,
-      ports: { slack: port },
-      renderView: async (caseId, audience) =>
-        loadCaseView(db(), await loadPseudonymKey(db()), caseId, audience, 'en'),
-      routing,
-      now,
-      memberCacheMs: 0,
-    });
-    for (let round = 0; round < 50; round++) {
-      await worker.runOnce();
-      const pending = await db().select().from(outbox).where(eq(outbox.status, 'pending'));
-      if (pending.length === 0) return round;
-      clock += 1000;
-    }
-    throw new Error('outbox did not drain within 50 rounds');
-  };
+  const drain = (logger?: Logger) =>
+    drainOutbox({ db: db(), slack, clock, routing, ...(logger === undefined ? {} : { logger }) });
 
   const openCase = async (email: string) => {
     const [result] = await db().transaction((tx) =>
