@@ -49,6 +49,7 @@ export interface AlertContext {
  * anyone whose e-mail address cannot be read. It replies in the case's thread of that audience when
  * the thread has a card, and posts a top-level message in the audience's channel otherwise. When no
  * audience qualifies, the alert is dead and never queues another alert, so alerts cannot loop.
+ * NOTE: the worker paces the alert under the blocked thread's channel, not the channel it posts to.
  */
 export async function deliverAlert(
   { message, thread }: ClaimedMessage,
