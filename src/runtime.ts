@@ -234,6 +234,7 @@ export async function createRuntime(
       renderView: (caseId, audience, locale) =>
         loadCaseView(store.db, pseudonymKey, caseId, audience, locale, { includeReveal: true }),
       channelLocale: (audience, platform) => channelLocale(config.file.routing, audience, platform),
+      routing: config.file.routing,
       ...options.worker,
     });
 

@@ -2,6 +2,7 @@ import { asc, eq } from 'drizzle-orm';
 import type { CaseState } from '../../workflows/case-events.ts';
 import type { CaseContext } from '../../workflows/index.ts';
 import { identityRedactor } from '../chat/evidence.ts';
+import { type BlockedThread, loadBlockedThreads } from '../outbox/load-blocked-threads.ts';
 import { threadAudiences } from '../outbox/thread-audiences.ts';
 import type { Executor } from '../store/db.ts';
 import { auditEvents, people, signals } from '../store/schema.ts';
@@ -33,6 +34,8 @@ export interface CaseDetail {
   legalHold: boolean;
   /** Who may act next: the role that owns the current state. */
   audiences: string[];
+  /** The audiences' threads that the case could not be posted to, such as a channel the subject is in. */
+  blockedThreads: BlockedThread[];
   signals: Array<{
     id: string;
     source: string;
@@ -98,6 +101,7 @@ export async function showCase(
     .from(auditEvents)
     .where(eq(auditEvents.caseId, row.id))
     .orderBy(asc(auditEvents.seq));
+  const blockedThreads = await loadBlockedThreads(db, row.id);
 
   return {
     id: row.id,
@@ -123,6 +127,7 @@ export async function showCase(
     outcome: context.outcome ?? null,
     legalHold: context.legalHold,
     audiences: [...threadAudiences(row.state as CaseState)],
+    blockedThreads,
     signals: signalRows.map((signal) => ({
       id: signal.id,
       source: signal.source,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { CaseService, IdentityAccess } from '../cases/case-service.ts';
+import type { CaseDetail } from '../cases/show-case.ts';
 import { type FeedName, feedNames } from '../config.ts';
 import { CasebridgeError } from '../errors.ts';
 import type { IngestSummary } from '../intake/ingest-feed.ts';
@@ -71,6 +72,7 @@ export async function runCasesShow(
       `${detail.key}  ${detail.state}  priority ${detail.priority}${detail.legalHold ? '  LEGAL HOLD' : ''}`,
       `subject: ${describeShownSubject(detail.subject)}${detail.subject.resolved ? '' : ' (not in the directory)'}`,
       `audiences: ${detail.audiences.join(', ')}`,
+      ...detail.blockedThreads.map(describeBlockedThread),
       `signals (${detail.signals.length}):`,
       ...detail.signals.flatMap((signal) => [
         `  ${signal.observedAt} ${signal.source} ${signal.severity} ${signal.title}`,
@@ -92,6 +94,34 @@ export async function runCasesShow(
     return lines.join('\n');
   });
   return 0;
+}
+
+const blockReasons: Record<string, string> = {
+  subject_in_channel: 'the subject is a member of that channel',
+  unidentified_members: 'members of that channel have no e-mail address Casebridge can read',
+  manager_unreachable: 'the manager could not be reached',
+  no_manager: 'the directory names no manager for the subject',
+};
+
+const audienceNames: Record<string, string> = {
+  security: 'security',
+  hr: 'HR',
+  legal: 'Legal',
+  manager: "the subject's manager",
+};
+
+/** Describes a blocked thread and its alert, such as "not posted to security on slack: …; HR was told". */
+function describeBlockedThread(blocked: CaseDetail['blockedThreads'][number]): string {
+  const cause = blockReasons[blocked.reason] ?? blocked.reason;
+  const alert = blocked.alert;
+  let alertStatus: string;
+  if (alert === null) alertStatus = 'no alert is recorded';
+  else if (alert.status === 'sent')
+    alertStatus = `${audienceNames[alert.alertedAudience ?? ''] ?? alert.alertedAudience} was told`;
+  else if (alert.status === 'pending') alertStatus = 'the alert is still queued';
+  else alertStatus = `nobody could be told: ${alert.error}`;
+  const audience = audienceNames[blocked.audience] ?? blocked.audience;
+  return `not posted to ${audience} on ${blocked.platform}: ${cause}; ${alertStatus}`;
 }
 
 export async function runCasesAct(

@@ -5,24 +5,37 @@ import { type Locale, resolveLocale, t } from '../chat/messages/index.ts';
 import { type CaseNotice, renderNotice } from '../chat/notice.ts';
 import type { ChannelMembers, ChatPort } from '../chat/port.ts';
 import type { CaseView } from '../chat/view-model.ts';
+import type { FileConfig } from '../config.ts';
 import { findPersonByEmail } from '../people/find-person.ts';
 import type { Db } from '../store/db.ts';
 import { cases } from '../store/schema.ts';
 import type { ClaimedMessage } from './claim-outbox.ts';
 import { classifyDeliveryError } from './classify-delivery-error.ts';
+import { type ChannelAudience, deliverAlert } from './deliver-alert.ts';
 import type { DirectPayload } from './managers-manager.ts';
 
 /** The result of one delivery attempt, which the worker records. */
 export type DeliveryOutcome =
-  | { status: 'sent'; messageId: string | null; thread?: { channel: string; rootId: string } }
+  | {
+      status: 'sent';
+      messageId: string | null;
+      thread?: { channel: string; rootId: string };
+      /** For an alert: the audience that received it. */
+      alerted?: ChannelAudience;
+    }
   | { status: 'retry'; at: Date; reason: string; countsAsAttempt: boolean }
   | {
       status: 'dead';
       reason: string;
       /** Set when no later message of the thread can be delivered either. */
       blockThread?: string;
-      /** A notice to post in another audience's thread of the case about why. */
-      alert?: { audience: Audience; text: string };
+      /**
+       * A notice about why, for another audience: `audience` first, then security, HR and Legal,
+       * to whichever channel does not contain the subject.
+       */
+      alert?: { audience: ChannelAudience; text: string };
+      /** The case key, for the log line of a failure that a person must act on. */
+      caseKey?: string;
     };
 
 export interface DeliveryContext {
@@ -31,6 +44,8 @@ export interface DeliveryContext {
   renderView(caseId: string, audience: Audience, locale: Locale): Promise<CaseView>;
   /** The locale of an audience's channel on a platform; the manager's locale comes from the directory. */
   channelLocale(audience: Exclude<Audience, 'manager'>, platform: string): Locale;
+  /** The channel of each audience, where an alert goes when the case has no thread there. */
+  routing: FileConfig['routing'];
   /** A channel's members, cached by the worker. */
   channelMembers(port: ChatPort, channel: string): Promise<ChannelMembers>;
   now: Date;
@@ -50,7 +65,8 @@ export async function deliverMessage(
 ): Promise<DeliveryOutcome> {
   const { message, thread } = claimed;
   const port = context.port;
-  if (thread.blockedReason !== null)
+  // An alert sits in the thread it is about, which is usually blocked, and goes to another channel.
+  if (thread.blockedReason !== null && message.kind !== 'alert')
     return { status: 'dead', reason: `thread blocked: ${thread.blockedReason}` };
   if (port === undefined)
     return { status: 'dead', reason: `no ${thread.platform} connection is configured` };
@@ -69,6 +85,11 @@ export async function deliverMessage(
   const locale = recipient.locale;
 
   try {
+    if (message.kind === 'alert') {
+      const alert = await deliverAlert(claimed, context, port, caseContext.subject.email);
+      return alert.status === 'dead' ? { ...alert, caseKey: caseRow.key } : alert;
+    }
+
     if (thread.channel !== null && audience !== 'manager') {
       const refusal = await tippingOffCheck(
         context,
@@ -206,10 +227,12 @@ function outcomeOfFailure(
       failure.kind === 'permanent'
         ? failure.reason
         : `gave up after ${message.attempts} attempts: ${failure.reason}`;
-    if (thread.audience === 'manager' && thread.rootId === null) {
+    // An alert that fails is not alerted about again, so that alerts never loop.
+    if (thread.audience === 'manager' && thread.rootId === null && message.kind !== 'alert') {
       return {
         status: 'dead',
         reason,
+        caseKey: key,
         blockThread: 'manager_unreachable',
         alert: {
           audience: 'hr',
@@ -217,7 +240,7 @@ function outcomeOfFailure(
         },
       };
     }
-    return { status: 'dead', reason };
+    return { status: 'dead', reason, caseKey: key };
   }
   // Exponential backoff with full jitter: 1 s, 2 s, 4 s … up to 5 minutes.
   const ceiling = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** (message.attempts - 1));
@@ -233,7 +256,8 @@ function outcomeOfFailure(
 /**
  * The tipping-off guard, run before every message to a channel: the subject must never see their
  * own case, so a channel that contains them, or people whose e-mail address cannot be read (any of
- * whom could be the subject), gets nothing, and the security thread is told why.
+ * whom could be the subject), gets nothing. An alert explains why. It goes to security, or to HR
+ * and then Legal when security's channel is the blocked one or fails the guard as well.
  */
 async function tippingOffCheck(
   context: DeliveryContext,
@@ -248,6 +272,7 @@ async function tippingOffCheck(
     return {
       status: 'dead',
       reason: 'the subject is a member of the channel',
+      caseKey: key,
       blockThread: 'subject_in_channel',
       alert: { audience: 'security', text: t('en', 'alert.subjectInChannel', { key, audience }) },
     };
@@ -256,6 +281,7 @@ async function tippingOffCheck(
     return {
       status: 'dead',
       reason: `${members.unidentified} channel members have no readable e-mail address`,
+      caseKey: key,
       blockThread: 'unidentified_members',
       alert: {
         audience: 'security',

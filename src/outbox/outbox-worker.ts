@@ -1,12 +1,14 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Audience } from '../chat/actions.ts';
 import type { Locale } from '../chat/messages/index.ts';
 import type { ChannelMembers, ChatPlatform, ChatPort } from '../chat/port.ts';
 import type { CaseView } from '../chat/view-model.ts';
+import type { FileConfig } from '../config.ts';
 import type { Logger } from '../log.ts';
 import type { Db } from '../store/db.ts';
 import { caseThreads, outbox } from '../store/schema.ts';
 import { type ClaimedMessage, claimOutbox } from './claim-outbox.ts';
+import { type AlertPayload, alertAudiences } from './deliver-alert.ts';
 import { type DeliveryOutcome, deliverMessage } from './deliver-message.ts';
 
 export interface OutboxWorkerDeps {
@@ -16,6 +18,8 @@ export interface OutboxWorkerDeps {
   renderView(caseId: string, audience: Audience, locale: Locale): Promise<CaseView>;
   /** The locale of an audience's channel on a platform; English when absent. */
   channelLocale?: (audience: Exclude<Audience, 'manager'>, platform: string) => Locale;
+  /** The audiences' channels, where alerts go for a case that has no thread there; none when absent. */
+  routing?: FileConfig['routing'];
   now?: () => Date;
   /** Threads served per round. */
   batchSize?: number;
@@ -103,6 +107,7 @@ export function createOutboxWorker(deps: OutboxWorkerDeps): OutboxWorker {
         port: deps.ports[thread.platform as ChatPlatform],
         renderView: deps.renderView,
         channelLocale: deps.channelLocale ?? (() => 'en'),
+        routing: deps.routing ?? {},
         channelMembers,
         now: started,
         maxAttempts,
@@ -173,6 +178,9 @@ async function recordOutcome(
           leaseUntil: null,
           messageId: outcome.messageId,
           lastError: null,
+          ...(outcome.alerted === undefined
+            ? {}
+            : { payload: { ...(message.payload as AlertPayload), alerted: outcome.alerted } }),
         })
         .where(eq(outbox.id, message.id));
       if (outcome.thread !== undefined) {
@@ -213,25 +221,14 @@ async function recordOutcome(
         .where(and(eq(outbox.threadId, thread.id), eq(outbox.status, 'pending')));
     }
     if (outcome.alert !== undefined) {
-      const [target] = await tx
-        .select()
-        .from(caseThreads)
-        .where(
-          and(
-            eq(caseThreads.caseId, message.caseId),
-            eq(caseThreads.audience, outcome.alert.audience),
-            eq(caseThreads.platform, thread.platform),
-            sql`${caseThreads.blockedReason} is null`,
-          ),
-        );
-      if (target !== undefined && target.id !== thread.id) {
-        await tx.insert(outbox).values({
-          threadId: target.id,
-          caseId: message.caseId,
-          kind: 'reply',
-          payload: { text: outcome.alert.text },
-        });
-      }
+      // The alert waits in this thread, after the rows just ended, and picks its channel when sent.
+      const payload: AlertPayload = {
+        text: outcome.alert.text,
+        audiences: alertAudiences(outcome.alert.audience, thread.audience as Audience),
+      };
+      await tx
+        .insert(outbox)
+        .values({ threadId: thread.id, caseId: message.caseId, kind: 'alert', payload });
     }
   });
 }
@@ -261,7 +258,12 @@ function logOutcome(
     );
   } else
     logger.error(
-      { ...fields, reason: outcome.reason, blocked: outcome.blockThread },
+      {
+        ...fields,
+        caseKey: outcome.caseKey,
+        reason: outcome.reason,
+        blocked: outcome.blockThread,
+      },
       'chat delivery failed for good',
     );
 }

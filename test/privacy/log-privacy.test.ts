@@ -1,4 +1,3 @@
-import { Writable } from 'node:stream';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actOnCase } from '../../src/cases/act-on-case.ts';
@@ -14,19 +13,8 @@ import { expireReveals } from '../../src/privacy/expire-reveals.ts';
 import { cases, outbox } from '../../src/store/schema.ts';
 import { people, seedExampleDirectory } from '../support/builders.ts';
 import { type FakeSlackApi, startCaseWorkspace } from '../support/fake-slack-api.ts';
+import { memoryStream } from '../support/memory-stream.ts';
 import { describeStores } from '../support/stores.ts';
-
-/** A pino destination that keeps every line in memory. */
-function memoryDestination() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      done();
-    },
-  });
-  return { stream, lines };
-}
 
 const routing = { security: { slack: 'CSECURITY1' }, hr: { slack: 'CHRTEAM01' } };
 const subjectName = 'Dana Lee';
@@ -67,7 +55,7 @@ describeStores('logs without identity', (current) => {
   });
 
   it('never logs the subject name or e-mail', async () => {
-    const { stream, lines } = memoryDestination();
+    const { stream, lines } = memoryStream();
     const logger = createLogger({ level: 'trace', destination: stream });
     const notifier = createCaseNotifier(routing, ['slack']);
     const summary = await ingestFeed(
@@ -130,7 +118,7 @@ describeStores('logs without identity', (current) => {
 
 describe('log redaction', () => {
   it('redacts subject fields', () => {
-    const { stream, lines } = memoryDestination();
+    const { stream, lines } = memoryStream();
     const logger = createLogger({ level: 'info', destination: stream });
     logger.info(
       {

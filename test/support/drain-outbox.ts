@@ -22,14 +22,19 @@ export interface DrainOutboxOptions {
   /** True to render the subject's identity on cards while an approved reveal lasts, as the outbox does. */
   includeReveal?: boolean;
   channelLocale?: OutboxWorkerDeps['channelLocale'];
+  /** The audiences' channels, where alerts go for a case without a thread there. */
+  routing?: OutboxWorkerDeps['routing'];
+  /** The worker's logger; silent when absent. */
+  logger?: OutboxWorkerDeps['logger'];
 }
 
 /**
  * Delivers every pending outbox message to the fake Slack Web API through a new outbox worker.
  * After each round that leaves a message pending, the clock moves one second, past Slack's
- * per-channel pace. Throws when messages are still pending after 100 rounds.
+ * per-channel pace. Returns the number of rounds that left a message pending, and throws when
+ * messages are still pending after 100 rounds.
  */
-export async function drainOutbox(options: DrainOutboxOptions): Promise<void> {
+export async function drainOutbox(options: DrainOutboxOptions): Promise<number> {
   const { db, clock } = options;
   const port = new SlackChatPort(
     createSlackClient({
@@ -40,7 +45,7 @@ export async function drainOutbox(options: DrainOutboxOptions): Promise<void> {
   );
   const worker = createOutboxWorker({
     db,
-    logger: silentLogger,
+    logger: options.logger ?? silentLogger,
     ports: { slack: port },
     renderView: async (caseId, audience, locale) =>
       loadCaseView(
@@ -52,6 +57,7 @@ export async function drainOutbox(options: DrainOutboxOptions): Promise<void> {
         options.includeReveal === true ? { includeReveal: true, now: clock.now() } : {},
       ),
     channelLocale: options.channelLocale,
+    routing: options.routing,
     now: clock.now,
     memberCacheMs: 0,
   });
@@ -59,7 +65,7 @@ export async function drainOutbox(options: DrainOutboxOptions): Promise<void> {
   for (let round = 0; round < maxRounds; round++) {
     await worker.runOnce();
     const pending = await db.select().from(outbox).where(eq(outbox.status, 'pending'));
-    if (pending.length === 0) return;
+    if (pending.length === 0) return round;
     clock.advance(1000);
   }
   throw new Error(`outbox did not drain within ${maxRounds} rounds`);
