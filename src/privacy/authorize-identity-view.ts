@@ -19,13 +19,7 @@ export async function authorizeIdentityView(
   input: { caseRef: string; actorEmail: string; reason: string; now: Date },
 ): Promise<void> {
   const actor = input.actorEmail.trim().toLowerCase();
-  const reason = input.reason.trim();
-  if (reason === '') {
-    throw new CasebridgeError(
-      'USAGE_INVALID',
-      'Missing --reason: say why you need the identity of the subject; the reason is audited.',
-    );
-  }
+  const reason = requireViewReason(input.reason, 'the subject');
 
   const current = await loadCase(db, input.caseRef);
   const grants = await findGrants(db, actor);
@@ -57,4 +51,19 @@ export async function authorizeIdentityView(
       }),
     ),
   );
+}
+
+/**
+ * Returns the trimmed reason of an identity view, or rejects an empty one: every view is audited
+ * with why it was needed. `subjectWords` names whose identity, e.g. "the subject".
+ */
+export function requireViewReason(reason: string, subjectWords: string): string {
+  const trimmed = reason.trim();
+  if (trimmed === '') {
+    throw new CasebridgeError(
+      'USAGE_INVALID',
+      `Missing --reason: say why you need the identity of ${subjectWords}; the reason is audited.`,
+    );
+  }
+  return trimmed;
 }

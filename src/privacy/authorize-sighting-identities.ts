@@ -4,7 +4,7 @@ import { CasebridgeError } from '../errors.ts';
 import { findGrants } from '../people/find-person.ts';
 import type { Db } from '../store/db.ts';
 import { cases } from '../store/schema.ts';
-import { identityGrants } from './authorize-identity-view.ts';
+import { identityGrants, requireViewReason } from './authorize-identity-view.ts';
 import { loadRevealState } from './load-reveal-state.ts';
 import { revealAuditEntry } from './reveal-audit-entry.ts';
 
@@ -30,13 +30,7 @@ export async function authorizeSightingIdentities(
   input: SightingIdentityInput,
 ): Promise<Set<string>> {
   const actor = input.actorEmail.trim().toLowerCase();
-  const reason = input.reason.trim();
-  if (reason === '') {
-    throw new CasebridgeError(
-      'USAGE_INVALID',
-      'Missing --reason: say why you need the identity of the subjects; the reason is audited.',
-    );
-  }
+  const reason = requireViewReason(input.reason, 'the subjects');
 
   const grants = await findGrants(db, actor);
   const grantedRole = identityGrants.find((grant) => grants.includes(grant));

@@ -4,11 +4,10 @@ import { actOnCase } from '../../src/cases/act-on-case.ts';
 import { localCaseService } from '../../src/cases/case-service.ts';
 import { runCasesShow } from '../../src/cli/commands.ts';
 import { createOutput } from '../../src/cli/output.ts';
-import { ingestBatch } from '../../src/intake/ingest-batch.ts';
 import { createLogger, type Logger } from '../../src/log.ts';
 import { createCaseNotifier } from '../../src/outbox/create-case-notifier.ts';
 import { cases, caseThreads, outbox } from '../../src/store/schema.ts';
-import { makeSignal, people, seedExampleDirectory, silentLogger } from '../support/builders.ts';
+import { openCaseFor, people, seedExampleDirectory, silentLogger } from '../support/builders.ts';
 import { drainOutbox } from '../support/drain-outbox.ts';
 import { type FakeSlackApi, startCaseWorkspace } from '../support/fake-slack-api.ts';
 import { memoryStream } from '../support/memory-stream.ts';
@@ -32,18 +31,9 @@ describeStores('alert fallback', (current) => {
     drainOutbox({ db: db(), slack, clock, routing, ...(logger === undefined ? {} : { logger }) });
 
   const openCase = async (email: string) => {
-    const [result] = await db().transaction((tx) =>
-      ingestBatch(tx, [makeSignal({ subject: { email, externalIds: [], displayName: null } })], {
-        reopenWindowHours: 0,
-        now: now(),
-        notifier,
-      }),
-    );
-    const [row] = await db()
-      .select({ key: cases.key })
-      .from(cases)
-      .where(eq(cases.id, result!.caseId!));
-    return { caseId: result!.caseId!, key: row!.key };
+    const caseId = await openCaseFor(db(), email, { now: now(), notifier });
+    const [row] = await db().select({ key: cases.key }).from(cases).where(eq(cases.id, caseId));
+    return { caseId, key: row!.key };
   };
 
   const postsIn = (channel: string) =>

@@ -4,13 +4,12 @@ import { actOnCase } from '../../src/cases/act-on-case.ts';
 import { loadPseudonymKey } from '../../src/cases/pseudonym.ts';
 import { loadCaseView } from '../../src/chat/load-case-view.ts';
 import { createSlackClient, SlackChatPort } from '../../src/chat/slack/slack-port.ts';
-import { ingestBatch } from '../../src/intake/ingest-batch.ts';
 import { claimOutbox } from '../../src/outbox/claim-outbox.ts';
 import { createCaseNotifier } from '../../src/outbox/create-case-notifier.ts';
 import { createOutboxWorker, type OutboxWorker } from '../../src/outbox/outbox-worker.ts';
 import { openStore } from '../../src/store/db.ts';
 import { caseThreads, outbox } from '../../src/store/schema.ts';
-import { makeSignal, people, seedExampleDirectory, silentLogger } from '../support/builders.ts';
+import { openCaseFor, people, seedExampleDirectory, silentLogger } from '../support/builders.ts';
 import { type FakeSlackApi, startCaseWorkspace } from '../support/fake-slack-api.ts';
 import { describeStores } from '../support/stores.ts';
 
@@ -57,16 +56,7 @@ describeStores('outbox worker', (current, backend) => {
     throw new Error(`outbox did not drain: ${JSON.stringify(left.slice(0, 3))}`);
   };
 
-  const openCase = async (email: string) => {
-    const [result] = await db().transaction((tx) =>
-      ingestBatch(tx, [makeSignal({ subject: { email, externalIds: [], displayName: null } })], {
-        reopenWindowHours: 0,
-        now: now(),
-        notifier,
-      }),
-    );
-    return result!.caseId!;
-  };
+  const openCase = (email: string) => openCaseFor(db(), email, { now: now(), notifier });
   const act = (
     caseRef: string,
     actorEmail: string,

@@ -2,7 +2,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config.ts';
 import type { Signal } from '../../src/feeds/signal.ts';
+import { ingestBatch } from '../../src/intake/ingest-batch.ts';
 import { createLogger } from '../../src/log.ts';
+import type { CaseNotifier } from '../../src/outbox/case-notifier.ts';
 import { syncDirectory } from '../../src/people/sync-directory.ts';
 import type { Db } from '../../src/store/db.ts';
 
@@ -54,3 +56,19 @@ export const people = {
   legal: 'leo.legal@example.com',
   legal2: 'lia.legal@example.com',
 } as const;
+
+/** Opens a case for `email` with one new signal, notifying through `notifier`; returns its id. */
+export async function openCaseFor(
+  db: Db,
+  email: string,
+  options: { now: Date; notifier: CaseNotifier },
+): Promise<string> {
+  const [result] = await db.transaction((tx) =>
+    ingestBatch(tx, [makeSignal({ subject: { email, externalIds: [], displayName: null } })], {
+      reopenWindowHours: 0,
+      now: options.now,
+      notifier: options.notifier,
+    }),
+  );
+  return result!.caseId!;
+}
