@@ -149,8 +149,8 @@ export async function runFilesWhere(
 /** Names a sighting's subject: the pseudonym, and the identity when it was revealed. */
 function describeSightingSubject(sighting: PseudonymousSighting): string {
   if (sighting.identity == null) return sighting.subject;
-  const who = [sighting.identity.name, sighting.identity.user].filter(Boolean).join(' ');
-  return `${who} (pseudonym ${sighting.subject})`;
+  const identity = [sighting.identity.name, sighting.identity.user].filter(Boolean).join(' ');
+  return `${identity} (pseudonym ${sighting.subject})`;
 }
 
 /** Runs `rules test <file> [--rules rules.yaml]`: what the rule set would suppress or flag. */

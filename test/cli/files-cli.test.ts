@@ -2,19 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { examplesConfigPath, repoRoot } from '../support/builders.ts';
-import { makeFileEventRecord } from '../support/file-events.ts';
+import { examplesConfigPath } from '../support/builders.ts';
+import { makeFileEventRecord, saasFileEventsPage } from '../support/file-events.ts';
 import { runCli as run, type ServedCli, startServedCli } from '../support/run-cli.ts';
 import { openTestStore, testBackends } from '../support/stores.ts';
 
-const saasPage = path.join(
-  repoRoot,
-  'test',
-  'fixtures',
-  'feeds',
-  'incydr',
-  'file-events-v2-search-saas-salesforce-gmail.json',
-);
+const saasPage = saasFileEventsPage;
 const sha256 = 'cd'.repeat(32);
 
 // Each command starts a Node process that migrates the store first; on a busy machine that takes

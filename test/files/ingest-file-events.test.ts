@@ -311,9 +311,9 @@ describeStores('file event ingest', (current) => {
 
   it('keeps hire dates across cache resets', async () => {
     const db = current().store.db;
-    // A research team of six; its new hire has moved 6 MiB of source code a day since joining,
-    // so their own history would call today's 6 MiB normal, while the department per head (1 a
-    // day) makes it 6×.
+    // A research team has six people. Its new hire has moved 6 MiB of source code a day since
+    // joining, so their own history calls today's 6 MiB normal. The department's 1 a day per
+    // head makes it 6×, and a new hire is judged by the department.
     const [hire] = await db
       .insert(people)
       .values([
@@ -330,6 +330,7 @@ describeStores('file event ingest', (current) => {
         })),
       ])
       .returning({ id: people.id });
+
     await db.insert(fileActivityDaily).values(
       Array.from({ length: 6 }, (_, n) => ({
         subjectKey: `person:${hire!.id}`,
@@ -341,6 +342,7 @@ describeStores('file event ingest', (current) => {
         bytes: 6 * MiB,
       })),
     );
+
     const record = (id: string, email: string, destinationName: string, minute: number) =>
       makeFileEventRecord({
         id,
@@ -350,8 +352,8 @@ describeStores('file event ingest', (current) => {
         destinationName,
         sizeBytes: MiB,
       });
-    // The first chunk (1,000 events) holds the new hire's 6 uploads and suppressed Box uploads;
-    // the second brings another subject, which makes a cache of one subject start over.
+    // The first chunk of 1,000 events contains the new hire's 6 uploads and suppressed Box
+    // uploads. The second brings another subject, so a cache of one subject starts over.
     const events = [
       ...Array.from({ length: 6 }, (_, n) =>
         record(`rae-${n}`, 'rae.novak@example.com', 'Dropbox', n),
@@ -363,6 +365,7 @@ describeStores('file event ingest', (current) => {
     ];
     const summary = await ingestFileEvents(deps(testRules, { subjectCacheLimit: 1 }), events);
     expect(summary).toMatchObject({ accepted: 1001, suppressed: 995, casesOpened: 1 });
+
     const detail = await subjectCase('rae.novak@example.com');
     expect(detail?.signals[0]?.title).toBe(
       "File activity: 6× their department's normal volume per person of source code to Cloud Storage",

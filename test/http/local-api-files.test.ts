@@ -34,19 +34,12 @@ import {
   settings,
 } from '../../src/store/schema.ts';
 import { criticalFiles, fileEvents } from '../../src/store/schema-files.ts';
-import { examplesConfigPath, repoRoot } from '../support/builders.ts';
-import { makeFileEventRecord } from '../support/file-events.ts';
+import { examplesConfigPath } from '../support/builders.ts';
+import { makeFileEventRecord, saasFileEventsPage } from '../support/file-events.ts';
 import { describeStores, openTestStore } from '../support/stores.ts';
 import { fakeIngestFeed } from './start-server.ts';
 
-const saasPage = path.join(
-  repoRoot,
-  'test',
-  'fixtures',
-  'feeds',
-  'incydr',
-  'file-events-v2-search-saas-salesforce-gmail.json',
-);
+const saasPage = saasFileEventsPage;
 /** The file Dave sends to his personal Gmail in the SaaS page. */
 const daveSha256 = '73620a0a8554a56e93b90fe2c8a3f732be881a7da930603a5c6e4c9207fee2d5';
 const designSha256 = 'ab'.repeat(32);

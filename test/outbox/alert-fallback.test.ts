@@ -81,8 +81,8 @@ describeStores('alert fallback', (current) => {
     expect(hrAlerts[0]!.text).toContain('to the security channel');
     expect(postsIn('CLEGAL001').some((message) => (message.text ?? '').includes(key))).toBe(false);
 
-    const shown = JSON.parse(await show(key, true));
-    expect(shown.blockedThreads).toEqual([
+    const caseJson = JSON.parse(await show(key, true));
+    expect(caseJson.blockedThreads).toEqual([
       {
         audience: 'security',
         platform: 'slack',

@@ -1,3 +1,5 @@
+import { fileURLToPath } from 'node:url';
+
 /** Fields of a synthetic Incydr v2 file event; everything else gets a plausible default. */
 export interface FileEventFields {
   id: string;
@@ -41,3 +43,11 @@ export function makeFileEventRecord(fields: FileEventFields): Record<string, unk
     risk: { score: 3, severity: fields.severity ?? 'LOW', indicators: [] },
   };
 }
+
+/** The path of the corpus search page with a Salesforce download and a Gmail upload. */
+export const saasFileEventsPage = fileURLToPath(
+  new URL(
+    '../fixtures/feeds/incydr/file-events-v2-search-saas-salesforce-gmail.json',
+    import.meta.url,
+  ),
+);
